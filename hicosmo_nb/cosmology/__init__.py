@@ -1,0 +1,86 @@
+"""Background cosmology: pure, differentiable functions of a parameter dict.
+
+Parameters (see :mod:`hicosmo_nb.parameters` for conventions and defaults): ``H0``, ``Omega_m``
+required; ``Omega_b``, ``Omega_k``, ``w0``, ``wa``, ``T_cmb``, ``N_eff``, ``m_nu`` optional. Models
+are choices of which ones vary: flat/curved LCDM, wCDM, w0waCDM (CPL); a user dark-energy density
+(``de_density=``) or a whole ``E(z)`` (``efunc=``) plugs into every function.
+
+Examples
+--------
+>>> import jax
+>>> from hicosmo_nb import cosmology as cosmo
+>>> p = {"H0": 67.36, "Omega_m": 0.3153, "Omega_b": 0.0493}
+>>> round(float(cosmo.luminosity_distance(p, 1.0)), 1)
+6804.8
+>>> grad = jax.grad(lambda om: cosmo.distance_modulus({**p, "Omega_m": om}, 1.0))(0.3153)
+>>> bool(grad < 0)
+True
+"""
+
+from .background import (
+    E,
+    H,
+    age,
+    angular_diameter_distance,
+    comoving_distance,
+    distance_modulus,
+    hubble_distance,
+    is_physical,
+    lookback_time,
+    luminosity_distance,
+    sanitize,
+    transverse_comoving_distance,
+    volume_averaged_distance,
+)
+from .densities import (
+    C_KM_S,
+    check_params,
+    density_parameters,
+    from_physical,
+    omega_gamma,
+    omega_nu,
+    split_params,
+)
+from .early import (
+    DH_over_rd,
+    DM_over_rd,
+    DV_over_rd,
+    acoustic_scale,
+    shift_parameter,
+    sound_horizon,
+    sound_horizon_drag,
+    z_drag,
+    z_star,
+)
+
+__all__ = [
+    "C_KM_S",
+    "E",
+    "H",
+    "age",
+    "angular_diameter_distance",
+    "comoving_distance",
+    "distance_modulus",
+    "hubble_distance",
+    "is_physical",
+    "lookback_time",
+    "luminosity_distance",
+    "sanitize",
+    "transverse_comoving_distance",
+    "volume_averaged_distance",
+    "check_params",
+    "density_parameters",
+    "from_physical",
+    "omega_gamma",
+    "omega_nu",
+    "split_params",
+    "DH_over_rd",
+    "DM_over_rd",
+    "DV_over_rd",
+    "acoustic_scale",
+    "shift_parameter",
+    "sound_horizon",
+    "sound_horizon_drag",
+    "z_drag",
+    "z_star",
+]
