@@ -139,3 +139,31 @@ def test_random_sweep_sanitized_values_and_gradients_are_finite():
     assert 0.05 < ok.mean() < 0.95  # the box straddles the physical boundary
     assert np.all(np.isfinite(vals[ok])) and np.all(vals[~ok] == -np.inf)
     assert np.all(np.isfinite(np.asarray(grads)))
+
+
+def test_many_redshift_jacobian_and_hessian_match_differences():
+    # the built-in distance integral has a custom JVP: check it on the cumulative (> 16 z) path,
+    # w.r.t. the redshifts too, and at second order (Fisher matrices use jax.hessian)
+    z = jnp.asarray(np.geomspace(0.01, 3.0, 40))
+    theta = jnp.asarray([FIDUCIAL[n] for n in NAMES])
+
+    def chi2(t, zz):
+        mu = cosmo.distance_modulus(dict(zip(NAMES, t)), zz)
+        return jnp.sum((mu - 40.0) ** 2)
+
+    g = jax.jit(jax.grad(chi2, argnums=(0, 1)))
+    gt, gz = g(theta, z)
+    hess = np.asarray(jax.jit(jax.hessian(chi2))(theta, z))
+    f = jax.jit(chi2)
+    for i in range(len(NAMES)):
+        h = 1e-5 * max(abs(float(theta[i])), 1e-2)
+        e = jnp.zeros_like(theta).at[i].set(h)
+        fd = (f(theta + e, z) - f(theta - e, z)) / (2 * h)
+        scale = float(jnp.max(jnp.abs(gt)))
+        np.testing.assert_allclose(float(gt[i]), float(fd), rtol=1e-6, atol=1e-9 * scale, err_msg=NAMES[i])
+        gfd = (g(theta + e, z)[0] - g(theta - e, z)[0]) / (2 * h)
+        np.testing.assert_allclose(hess[:, i], np.asarray(gfd), rtol=1e-5, atol=1e-6 * np.abs(hess).max())
+    dz = 1e-6
+    k = 7
+    fd_z = (f(theta, z.at[k].add(dz)) - f(theta, z.at[k].add(-dz))) / (2 * dz)
+    assert abs(float(gz[k]) / float(fd_z) - 1) < 1e-6

@@ -6,10 +6,14 @@ has its shape), and keyword-only ``de_density`` / ``efunc`` to plug in a user da
 ``jax.numpy``. Distances are in Mpc, times in Gyr.
 
 Integration: distances use the variable ``s = (1 + z)^(-1/2)``, in which every integrand is
-smooth and finite on ``[0, 1]`` (matter, radiation, massive neutrinos, CPL). A fixed
-Gauss-Legendre rule on ``[s(z), 1]`` per redshift gives a relative error below 1e-10 against
-adaptive quadrature for ``1e-3 <= z <= 1100`` (tested), with no recompilation when parameter
-values change and no data-dependent control flow, so ``jax.grad``/``jax.vmap`` apply directly.
+smooth and finite on ``[0, 1]`` (matter, radiation, massive neutrinos, CPL). For a few redshifts
+a 48-node Gauss-Legendre rule on ``[s(z), 1]`` per redshift is used; for arrays of more than
+``_DIRECT_MAX`` redshifts the redshifts are sorted together with fixed panel edges (geometric
+below ``s = 1/16``, uniform above), each piece gets an 8-node rule and the distances are a
+cumulative sum (about 8 evaluations of ``E`` per redshift instead of 48). Both give a relative
+error below 1e-10 against adaptive quadrature for ``1e-3 <= z <= 1100`` (tested), with no
+recompilation when parameter values change and no data-dependent control flow, so
+``jax.grad``/``jax.vmap`` apply directly.
 
 Unphysical parameters: :func:`is_physical` says (as a traced bool) whether the parameters make
 sense; :func:`sanitize` returns that flag together with a parameter dict in which an invalid point
@@ -31,7 +35,15 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..parameters import COSMOLOGY_DEFAULTS
-from .densities import C_KM_S, check_params, density_parameters, e2_of_a, with_defaults
+from .densities import (
+    C_KM_S,
+    check_params,
+    density_parameters,
+    e2_and_partials,
+    e2_coefficients,
+    e2_of_a,
+    with_defaults,
+)
 
 __all__ = [
     "E",
@@ -71,12 +83,66 @@ def _s_of_z(z) -> jax.Array:
     return 1.0 / jnp.sqrt(1.0 + jnp.asarray(z, dtype=jnp.float64))
 
 
-def _gauss_legendre(fn: Callable, lo: jax.Array, hi: jax.Array) -> jax.Array:
+def _gauss_legendre(fn: Callable, lo: jax.Array, hi: jax.Array, x=_GL_X, w=_GL_W) -> jax.Array:
     """∫_lo^hi fn(s) ds elementwise over the broadcast shape of lo, hi."""
     half = 0.5 * (hi - lo)
     mid = 0.5 * (hi + lo)
-    s = mid[..., None] + half[..., None] * _GL_X
-    return half * jnp.sum(_GL_W * fn(s), axis=-1)
+    s = mid[..., None] + half[..., None] * x
+    return half * jnp.sum(w * fn(s), axis=-1)
+
+
+_DIRECT_MAX = 16
+_PANEL_EDGES = jnp.asarray(np.concatenate([[0.0], np.geomspace(1e-3, 1 / 16, 10)[:-1], np.linspace(1 / 16, 1, 16)]))
+_PIECE_X, _PIECE_W = (jnp.asarray(t) for t in np.polynomial.legendre.leggauss(8))
+
+
+def _integral_to_one(fn: Callable, s_z: jax.Array) -> jax.Array:
+    """∫_{s_z}^1 fn(s) ds for every element of ``s_z`` (any shape).
+
+    ``fn`` maps an array of ``s`` to values of the same shape, or with extra leading axes (several
+    integrands at once); those lead the result's shape too.
+    """
+    if s_z.size <= _DIRECT_MAX:
+        return _gauss_legendre(fn, s_z, jnp.ones_like(s_z))
+    edges = jnp.concatenate([_PANEL_EDGES, s_z.ravel()])
+    order = jnp.argsort(edges)
+    sorted_edges = edges[order]
+    pieces = _gauss_legendre(fn, sorted_edges[:-1], sorted_edges[1:], _PIECE_X, _PIECE_W)
+    below = jnp.cumsum(pieces, axis=-1)  # ∫_{min edge}^{upper edge of each piece}
+    below = jnp.concatenate([jnp.zeros(below.shape[:-1] + (1,)), below], axis=-1)
+    rank = jnp.zeros(edges.shape[0], dtype=order.dtype).at[order].set(jnp.arange(edges.shape[0]))
+    n_panel = _PANEL_EDGES.shape[0]
+    out = below[..., rank[n_panel - 1 : n_panel]] - below[..., rank[n_panel:]]
+    return out.reshape(out.shape[:-1] + s_z.shape)
+
+
+@jax.custom_jvp
+def _comoving_builtin(coef: jax.Array, s_z: jax.Array) -> jax.Array:
+    """D_C / D_H0 for the built-in model, from its 8 E^2 coefficients (custom JVP below)."""
+
+    def integrand(s):
+        e2 = e2_and_partials(coef, s * s)[0]
+        return 2.0 / (s**3 * jnp.sqrt(jnp.maximum(e2, _E2_FLOOR)))
+
+    return _integral_to_one(integrand, s_z)
+
+
+@_comoving_builtin.defjvp
+def _comoving_builtin_jvp(primals, tangents):
+    coef, s_z = primals
+    dcoef, ds_z = tangents
+
+    def integrand_and_partials(s):
+        e2, partials = e2_and_partials(coef, s * s)
+        e2c = jnp.maximum(e2, _E2_FLOOR)
+        k = 2.0 / (s**3 * jnp.sqrt(e2c))
+        dk = jnp.where(e2 > _E2_FLOOR, -0.5 * k / e2c, 0.0) * partials
+        return jnp.concatenate([k[None], dk])
+
+    out = _integral_to_one(integrand_and_partials, s_z)
+    e2_at = e2_and_partials(coef, s_z * s_z)[0]
+    k_at = 2.0 / (s_z**3 * jnp.sqrt(jnp.maximum(e2_at, _E2_FLOOR)))
+    return out[0], jnp.tensordot(dcoef, out[1:], axes=1) - k_at * ds_z
 
 
 def E(params: Mapping, z, *, de_density=None, efunc=None) -> jax.Array:
@@ -103,12 +169,12 @@ def _hubble_distance0(params) -> jax.Array:
 
 def _comoving_over_dh0(params, z, de_density, efunc) -> jax.Array:
     """D_C / (c/H0) = ∫_{s(z)}^1 2 ds / (s^3 E(s^2))."""
-    s_z = _s_of_z(z)
-
+    if de_density is None and efunc is None:
+        return _comoving_builtin(e2_coefficients(params), _s_of_z(z))
     def integrand(s):
         return 2.0 / (s**3 * _e_of_a(params, s * s, de_density, efunc))
 
-    return _gauss_legendre(integrand, s_z, jnp.ones_like(s_z))
+    return _integral_to_one(integrand, _s_of_z(z))
 
 
 def comoving_distance(params: Mapping, z, *, de_density=None, efunc=None) -> jax.Array:
@@ -188,8 +254,7 @@ def _time_integrand(params, de_density, efunc):
 def lookback_time(params: Mapping, z, *, de_density=None, efunc=None) -> jax.Array:
     """Lookback time to redshift ``z`` in Gyr."""
     _check(params, de_density, efunc)
-    s_z = _s_of_z(z)
-    t = _gauss_legendre(_time_integrand(params, de_density, efunc), s_z, jnp.ones_like(s_z))
+    t = _integral_to_one(_time_integrand(params, de_density, efunc), _s_of_z(z))
     return _GYR_PER_MPC_S_KM / jnp.asarray(params["H0"], dtype=jnp.float64) * t
 
 

@@ -78,18 +78,25 @@ _DLNY = _LNY[1] - _LNY[0]
 _LNF, _DLNF = (jnp.asarray(t) for t in _fermi_dirac_table(_LNY))
 
 
-def _log_fd_ratio(y: jax.Array) -> jax.Array:
-    """ln(F(y)/F(0)) for y >= 0; smooth, exact asymptotes outside the table."""
+def _log_fd_ratio_and_slope(y: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """ln(F(y)/F(0)) for y >= 0 and its slope d ln F / d ln y (smooth, exact asymptotes)."""
     u = jnp.log(jnp.maximum(y, 1e-300))
     uc = jnp.clip(u, _LNY_MIN, _LNY_MAX)
     i = jnp.clip(jnp.floor((uc - _LNY_MIN) / _DLNY).astype(jnp.int32), 0, _NTAB - 2)
     t = (uc - (_LNY_MIN + i * _DLNY)) / _DLNY
     t2, t3 = t * t, t * t * t
-    h00, h10 = 2 * t3 - 3 * t2 + 1, t3 - 2 * t2 + t
-    h01, h11 = -2 * t3 + 3 * t2, t3 - t2
-    inside = h00 * _LNF[i] + h10 * _DLNY * _DLNF[i] + h01 * _LNF[i + 1] + h11 * _DLNY * _DLNF[i + 1]
-    # Above the table F(y) -> (3/2) zeta(3) y: ln F grows with slope 1 in ln y.
-    return inside + jnp.maximum(u - _LNY_MAX, 0.0)
+    f0, f1 = _LNF[i], _LNF[i + 1]
+    d0, d1 = _DLNY * _DLNF[i], _DLNY * _DLNF[i + 1]
+    value = (2 * t3 - 3 * t2 + 1) * f0 + (t3 - 2 * t2 + t) * d0 + (3 * t2 - 2 * t3) * f1 + (t3 - t2) * d1
+    slope = ((6 * t2 - 6 * t) * (f0 - f1) + (3 * t2 - 4 * t + 1) * d0 + (3 * t2 - 2 * t) * d1) / _DLNY
+    # Above the table F(y) -> (3/2) zeta(3) y: ln F grows with slope 1 in ln y; below, F ~ F(0).
+    above = u > _LNY_MAX
+    return value + jnp.maximum(u - _LNY_MAX, 0.0), jnp.where(above, 1.0, jnp.where(u < _LNY_MIN, 0.0, slope))
+
+
+def _log_fd_ratio(y: jax.Array) -> jax.Array:
+    """ln(F(y)/F(0)) for y >= 0."""
+    return _log_fd_ratio_and_slope(y)[0]
 
 
 def check_params(
@@ -215,6 +222,38 @@ def e2_of_a(
         + d["Omega_k"] / a**2
         + d["Omega_de"] * f_de
     )
+
+
+def e2_coefficients(params: Mapping) -> jax.Array:
+    """The 8 scalars E^2(a) depends on: Omega_cb, Omega_rad (photons + massless nu), Omega_k,
+    Omega_nu_rel, y_nu, Omega_de, w0, wa (see :func:`e2_and_partials`)."""
+    p = with_defaults(params)
+    d = density_parameters(p)
+    return jnp.stack([
+        d["Omega_cb"], d["Omega_gamma"] + d["Omega_nu_massless"], d["Omega_k"],
+        d["Omega_nu_rel"], d["y_nu"], d["Omega_de"], p["w0"], p["wa"],
+    ])
+
+
+def e2_and_partials(coef: jax.Array, a: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """E^2(a) (built-in CPL model) and its partial derivatives w.r.t. the 8 ``coef``.
+
+    Returns ``(e2, partials)`` with ``partials.shape == (8,) + a.shape``. Used by the distance
+    integrals' custom JVP: any number of tangents then costs one weighted sum per coefficient.
+    """
+    ocb, orad, ok, onu, y0, ode, w0, wa = coef
+    la = jnp.log(a)
+    a2 = 1.0 / (a * a)
+    a3, a4 = a2 / a, a2 * a2
+    lnf, slope = _log_fd_ratio_and_slope(y0 * a)
+    nu = jnp.exp(lnf) * a4
+    fde = jnp.exp(-3.0 * (1.0 + w0 + wa) * la - 3.0 * wa * (1.0 - a))
+    e2 = ocb * a3 + orad * a4 + onu * nu + ok * a2 + ode * fde
+    dnu_dy0 = onu * nu * slope / jnp.maximum(y0, 1e-300)
+    partials = jnp.stack([
+        a3, a4, a2, nu, dnu_dy0, fde, ode * fde * (-3.0 * la), ode * fde * (-3.0 * la - 3.0 * (1.0 - a)),
+    ])
+    return e2, partials
 
 
 def from_physical(params: Mapping) -> dict:
