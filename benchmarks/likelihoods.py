@@ -1,0 +1,112 @@
+"""Pantheon+-sized SN likelihood: ours (value, value+grad, vmap batch of 32) vs numpy and scipy.
+
+Run ``python benchmarks/likelihoods.py`` (about a minute). The peers are the bare quadratic form
+``r @ Cinv @ r`` with a precomputed inverse (numpy; the memory-bandwidth floor on CPU) and
+``r @ cho_solve(L, r)`` (scipy), on the same N = 1590 dense covariance: the real Pantheon+
+STAT+SYS matrix when the data directory has it, else a dense synthetic one of the same size
+(diagonal errors from the table plus an exponentially correlated systematic term). Ours evaluates
+the whole likelihood: 1590 distance moduli (with their integrals), the physical guard and the
+quadratic form. Printed ratios are ours / peer, or single / per-point batch.
+
+Targets (issue 3): value+grad <= 1.3x numpy's bare quadratic form; value+grad <= 2x value;
+batch-of-32 per-point cost >= 4x below a single evaluation.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import sys
+import warnings
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from scipy.linalg import cho_factor, cho_solve
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from _common import interleaved  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+os.environ.setdefault("HICOSMO_NB_DATA_DIR", str(ROOT.parent / "shared" / "data"))
+
+from hicosmo_nb import data  # noqa: E402
+from hicosmo_nb.data import SNData  # noqa: E402
+from hicosmo_nb.likelihoods import sn_likelihood  # noqa: E402
+
+
+def pantheon_sized() -> tuple[SNData, str]:
+    """The real Pantheon+ (zHD > 0.01) with STAT+SYS if present, else a dense synthetic twin."""
+    try:
+        return data.load_pantheon_plus(download=False), "real STAT+SYS covariance"
+    except FileNotFoundError:
+        pass
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        diag = data.load_pantheon_plus(covariance="diagonal")
+    z = diag.z
+    sys_cov = 0.02**2 * np.exp(-np.abs(z[:, None] - z[None, :]) / 0.1)
+    cov = diag.cov + sys_cov
+    d = SNData(z=z, z_hel=diag.z_hel, mag=diag.mag, cov=cov, name="pantheon_plus_synthetic_cov",
+               covariance="synthetic")
+    return d, "synthetic dense covariance (STAT+SYS file absent)"
+
+
+def main() -> None:
+    d, label = pantheon_sized()
+    n = d.n
+    print(f"SN likelihood benchmark: N = {n}, {label}; JAX {jax.__version__} on "
+          f"{jax.devices()[0].platform}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    rng = np.random.default_rng(0)
+    r_np = rng.normal(scale=0.15, size=n)
+    cinv_np = np.linalg.inv(d.cov)
+    cho = cho_factor(d.cov, lower=True)
+    cinv_j, r_j = jnp.asarray(cinv_np), jnp.asarray(r_np)
+    cases = {
+        "numpy  r @ Cinv @ r (bare quadratic form)": (lambda: r_np @ cinv_np @ r_np, ()),
+        "scipy  r @ cho_solve(L, r) (bare quadratic form)": (lambda: r_np @ cho_solve(cho, r_np), ()),
+        "jax    r @ (Cinv @ r) (bare quadratic form)": (jax.jit(lambda r: r @ (cinv_j @ r)), (r_j,)),
+    }
+    per_point = set()
+    for method in ("inverse", "cholesky"):
+        for marg in (False, True):
+            lk = sn_likelihood(d, marginalize_M=marg, method=method)
+            p = {"Omega_m": jnp.asarray(0.33)}
+            if not marg:
+                p["M"] = jnp.asarray(-19.4)
+            batch = {k: v + jnp.linspace(-0.01, 0.01, 32) for k, v in p.items()}
+            tag = f"ours ({method}, {'M marginalized' if marg else 'M free'})"
+            cases[f"{tag}: value"] = (jax.jit(lk.loglike), (p,))
+            cases[f"{tag}: value+grad"] = (jax.jit(jax.value_and_grad(lk.loglike)), (p,))
+            cases[f"{tag}: vmap 32, per point"] = (jax.jit(jax.vmap(lk.loglike)), (batch,))
+            cases[f"{tag}: vmap 32 value+grad, per point"] = (
+                jax.jit(jax.vmap(jax.value_and_grad(lk.loglike))), (batch,))
+            per_point |= {f"{tag}: vmap 32, per point", f"{tag}: vmap 32 value+grad, per point"}
+    times = dict(zip(cases, interleaved(list(cases.values()))))
+    for k in per_point:
+        times[k] /= 32
+    width = max(len(k) for k in times)
+    print(f"\n{'what':<{width}}  {'time [ms]':>10}")
+    for name, t in times.items():
+        print(f"{name:<{width}}  {1e3 * t:10.3f}")
+
+    t_np = times["numpy  r @ Cinv @ r (bare quadratic form)"]
+    t_sp = times["scipy  r @ cho_solve(L, r) (bare quadratic form)"]
+    t_jq = times["jax    r @ (Cinv @ r) (bare quadratic form)"]
+    print("\nratios (method='inverse', the default)")
+    for marg in (False, True):
+        tag = f"ours (inverse, {'M marginalized' if marg else 'M free'})"
+        t_v, t_vg = times[f"{tag}: value"], times[f"{tag}: value+grad"]
+        t_b = times[f"{tag}: vmap 32, per point"]
+        chol = times[tag.replace("inverse", "cholesky") + ": value"]
+        label = "M marginalized" if marg else "M free"
+        print(f"  [{label}] value+grad / numpy bare quadratic form : {t_vg / t_np:5.2f}  (target <= 1.3)")
+        print(f"  [{label}] value+grad / jax bare quadratic form   : {t_vg / t_jq:5.2f}")
+        print(f"  [{label}] value+grad / scipy cho_solve form       : {t_vg / t_sp:5.2f}")
+        print(f"  [{label}] value+grad / value                       : {t_vg / t_v:5.2f}  (target <= 2)")
+        print(f"  [{label}] single / batch-32 per point              : {t_v / t_b:5.2f}  (target >= 4)")
+        print(f"  [{label}] cholesky / inverse method (value)        : {chol / t_v:5.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+"""Shared pieces of the likelihood builders: key checks, the physical guard, quadratic forms.
+
+- :func:`check_keys` runs at trace time: missing required names and names that look like a
+  misspelling of a name the likelihood reads raise ``ValueError``.
+- :func:`guard` swaps unphysical parameter values for a fiducial point before the theory is
+  evaluated, so the ``-inf`` branch never produces NaN values or gradients.
+- :func:`quadratic_form` builds ``r -> r^T C^-1 r`` with a custom JVP: the tangent reuses the
+  ``C^-1 r`` of the primal, so value-and-gradient costs no extra matrix-vector product.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Callable, Iterable, Mapping
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .. import _config  # noqa: F401
+from ..data._parse import cholesky_checked
+from ..parameters import COSMOLOGY_DEFAULTS, COSMOLOGY_PARAMETERS, PARAMETERS
+
+__all__ = ["check_keys", "guard", "quadratic_form", "factorize", "OPTIONAL_COSMOLOGY", "Factor",
+           "FIDUCIAL"]
+
+OPTIONAL_COSMOLOGY = tuple(COSMOLOGY_PARAMETERS)
+_MISSPELLING_CUTOFF = 0.8
+
+
+def _looks_like(key: str, names: Iterable[str]) -> str | None:
+    lowered = {n.lower(): n for n in names}
+    if key.lower() in lowered:
+        return lowered[key.lower()]
+    norm = {n.lower().replace("_", ""): n for n in names}
+    if key.lower().replace("_", "") in norm:
+        return norm[key.lower().replace("_", "")]
+    hit = difflib.get_close_matches(key.lower(), list(lowered), n=1, cutoff=_MISSPELLING_CUTOFF)
+    return lowered[hit[0]] if hit else None
+
+
+def check_keys(params: Mapping, required: tuple[str, ...], optional: tuple[str, ...], name: str) -> None:
+    """Validate a parameter dict at trace time.
+
+    Raises ``ValueError`` if ``params`` is not a mapping, a ``required`` name is missing, or a key
+    that is neither read by this likelihood nor registered in
+    :data:`hicosmo_nb.parameters.PARAMETERS` looks like a misspelling of one of those names
+    (``"omega_K"``, ``"Omegam"``, ``"W0"``, ``"mnu"``). Other unregistered keys are accepted: in a
+    combined likelihood they belong to another component.
+    """
+    if not isinstance(params, Mapping):
+        raise ValueError(f"likelihood {name!r}: params must be a dict of parameter values, got "
+                         f"{type(params).__name__}")
+    known = set(required) | set(optional) | set(PARAMETERS)
+    bad = []
+    for key in params:
+        if key in known:
+            continue
+        hint = _looks_like(key, known)
+        if hint is not None:
+            bad.append(f"{key!r} (did you mean {hint!r}?)")
+    if bad:
+        raise ValueError(f"likelihood {name!r}: unknown parameter(s) {', '.join(bad)}; it reads "
+                         f"{', '.join(required)} and optionally {', '.join(optional)}")
+    missing = [k for k in required if k not in params]
+    if missing:
+        raise ValueError(f"likelihood {name!r}: missing required parameter(s) "
+                         f"{', '.join(map(repr, missing))}; required: {', '.join(required)}; got: "
+                         f"{', '.join(params) or 'nothing'}")
+
+
+def guard(values: Mapping, ok: jax.Array, fiducial: Mapping) -> dict:
+    """``values`` where ``ok`` else ``fiducial`` (per key): evaluate theory on a safe point.
+
+    Keys without a fiducial value are passed through unchanged.
+    """
+    out = {}
+    for k, v in values.items():
+        if k in fiducial:
+            out[k] = jnp.where(ok, v, jnp.asarray(fiducial[k], dtype=jnp.float64))
+        else:
+            out[k] = v
+    return out
+
+
+FIDUCIAL = {**COSMOLOGY_DEFAULTS, **{k: s.default for k, s in PARAMETERS.items()}}
+
+
+class Factor:
+    """Build-time factorization of a covariance (numpy): Cholesky, inverse, log-determinant.
+
+    Attributes
+    ----------
+    cov, chol, inv : np.ndarray
+    logdet : float
+        ``log det C`` (sum of ``2 log diag(L)``; always the log of a positive number).
+    n : int
+    """
+
+    def __init__(self, cov: np.ndarray, name: str):
+        self.cov, self.chol = cholesky_checked(cov, name)
+        self.n = self.cov.shape[0]
+        self.logdet = float(2.0 * np.sum(np.log(np.diag(self.chol))))
+        linv = np.linalg.solve(self.chol, np.eye(self.n))
+        inv = linv.T @ linv
+        self.inv = 0.5 * (inv + inv.T)
+
+
+def factorize(cov: np.ndarray, name: str) -> Factor:
+    """Validate and factorize a covariance at build time (see :class:`Factor`)."""
+    return Factor(np.asarray(cov, dtype=float), name)
+
+
+def quadratic_form(factor: Factor, method: str = "inverse") -> Callable[[jax.Array], jax.Array]:
+    """``q(r) = r^T C^-1 r`` with a custom JVP ``dq = 2 (C^-1 r) . dr``.
+
+    Parameters
+    ----------
+    factor : Factor
+    method : {"inverse", "cholesky"}
+        ``"inverse"``: one matrix-vector product with the precomputed ``C^-1`` (fastest on
+        CPU). ``"cholesky"``: two triangular solves with the Cholesky factor (more robust for
+        very ill-conditioned matrices, slower).
+    """
+    if method not in ("inverse", "cholesky"):
+        raise ValueError(f"method must be 'inverse' or 'cholesky', got {method!r}")
+    if method == "inverse":
+        cinv = jnp.asarray(factor.inv)
+
+        def solve(r):
+            return cinv @ r
+    else:
+        chol = jnp.asarray(factor.chol)
+
+        def solve(r):
+            return jax.scipy.linalg.cho_solve((chol, True), r)
+
+    @jax.custom_jvp
+    def q(r):
+        return jnp.dot(r, solve(r))
+
+    @q.defjvp
+    def q_jvp(primals, tangents):
+        (r,), (dr,) = primals, tangents
+        u = solve(r)
+        return jnp.dot(r, u), 2.0 * jnp.dot(u, dr)
+
+    return q

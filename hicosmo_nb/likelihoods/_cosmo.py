@@ -1,0 +1,71 @@
+"""Cosmology view of a parameter dict, guarded against unphysical values (private helper)."""
+
+from __future__ import annotations
+
+from typing import Callable, Mapping
+
+import jax
+import jax.numpy as jnp
+
+from .. import cosmology
+from ..parameters import COSMOLOGY_DEFAULTS, COSMOLOGY_PARAMETERS
+from ._common import FIDUCIAL, guard
+
+__all__ = ["CosmoView", "optional_cosmology"]
+
+
+def optional_cosmology(required: tuple[str, ...]) -> tuple[str, ...]:
+    """Cosmology parameters read when present (all registered ones not already required)."""
+    return tuple(k for k in COSMOLOGY_PARAMETERS if k not in required)
+
+
+class CosmoView:
+    """Extract the cosmology parameters of a dict and make them safe to evaluate.
+
+    Parameters
+    ----------
+    z_max : float
+        Highest redshift the likelihood evaluates (for :func:`hicosmo_nb.cosmology.is_physical`).
+    model_params : tuple of str
+        Extra parameters read by a user ``de_density``/``efunc``.
+    de_density, efunc : callable, optional
+        Passed to every cosmology function.
+    early : bool
+        The likelihood needs early-universe physics (sound horizon): also require
+        ``T_cmb > 0`` and ``Omega_b > 0`` (:func:`hicosmo_nb.cosmology.is_physical` ``early=``).
+    """
+
+    def __init__(self, z_max: float, *, model_params: tuple[str, ...] = (),
+                 de_density: Callable | None = None, efunc: Callable | None = None,
+                 early: bool = False):
+        if de_density is not None and efunc is not None:
+            raise ValueError("give either de_density= or efunc=, not both")
+        for fn, label in ((de_density, "de_density"), (efunc, "efunc")):
+            if fn is not None and not callable(fn):
+                raise ValueError(f"{label} must be a callable f(params, z), got {type(fn).__name__}")
+        bad = [m for m in model_params if m in COSMOLOGY_PARAMETERS]
+        if bad:
+            raise ValueError(f"model_params {bad} are standard cosmology parameters; list only the "
+                             "extra parameters your de_density/efunc reads")
+        if model_params and de_density is None and efunc is None:
+            raise ValueError(f"model_params {list(model_params)} given without de_density= or efunc=")
+        self.z_max = float(z_max)
+        self.early = bool(early)
+        self.model_params = tuple(model_params)
+        self.kw = {"de_density": de_density, "efunc": efunc}
+        self.names = tuple(COSMOLOGY_PARAMETERS) + self.model_params
+
+    def raw(self, params: Mapping) -> dict:
+        """Cosmology sub-dict, ``H0`` defaulted when absent."""
+        cosmo = {k: params[k] for k in self.names if k in params}
+        cosmo.setdefault("H0", COSMOLOGY_DEFAULTS["H0"])
+        return cosmo
+
+    def safe(self, params: Mapping, extra_ok: jax.Array | bool = True) -> tuple[dict, jax.Array]:
+        """``(cosmo, ok)``: where not ok the standard parameters are replaced by fiducial values."""
+        cosmo = self.raw(params)
+        finite = jnp.all(jnp.array([jnp.all(jnp.isfinite(jnp.asarray(v, dtype=jnp.float64)))
+                                    for v in cosmo.values()]))
+        pre = guard(cosmo, finite, FIDUCIAL)
+        ok = finite & cosmology.is_physical(pre, self.z_max, early=self.early, **self.kw) & extra_ok
+        return guard(cosmo, ok, FIDUCIAL), ok
