@@ -96,6 +96,8 @@ _OTHER: dict[str, ParamSpec] = dict(
         _spec("omega_c", r"\Omega_c h^2", 0.1200, 0.01, 0.5, "physical CDM density"),
         _spec("omega_m", r"\Omega_m h^2", 0.1430, 0.01, 0.6, "physical matter density"),
         _spec("M", r"M_B", -19.25, -21.0, -18.0, "SN Ia absolute magnitude [mag]"),
+        _spec("dM", r"\Delta M", 0.0, -2.0, 2.0,
+              "SN magnitude offset of data sets with an arbitrary zero point (Union3, DES-SN5YR) [mag]"),
         _spec("rd", r"r_d", 147.09, 100.0, 200.0, "sound horizon at the drag epoch [Mpc]"),
         _spec("hrd", r"h\,r_d", 99.08, 50.0, 150.0, "h times r_d [Mpc]"),
     ]

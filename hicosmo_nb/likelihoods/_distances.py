@@ -23,19 +23,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import cosmology
+from ..cosmology.background import _sinc_curvature
 from ..parameters import COSMOLOGY_DEFAULTS
 
 __all__ = ["DistanceGrid"]
-
-
-def _sinc_curvature(u: jax.Array) -> jax.Array:
-    """sinh(sqrt(u))/sqrt(u) for u > 0, sin(sqrt(-u))/sqrt(-u) for u < 0; smooth through 0."""
-    small = jnp.abs(u) < 1e-4
-    u_safe = jnp.where(small, 1.0, u)
-    r = jnp.sqrt(jnp.abs(u_safe))
-    exact = jnp.where(u_safe > 0, jnp.sinh(r), jnp.sin(r)) / r
-    series = 1.0 + u / 6.0 + u * u / 120.0 + u**3 / 5040.0
-    return jnp.where(small, series, exact)
 
 
 class DistanceGrid:

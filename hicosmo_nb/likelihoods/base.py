@@ -51,8 +51,8 @@ class Likelihood:
     >>> import jax.numpy as jnp
     >>> a = Likelihood(lambda p: -0.5 * (p["x"] - 1.0) ** 2, ("x",), "a")
     >>> b = Likelihood(lambda p: -0.5 * p["y"] ** 2, ("y",), "b")
-    >>> float((a + b)({"x": 1.0, "y": 0.0}))
-    0.0
+    >>> float((a + b)({"x": 1.0, "y": 0.5}))
+    -0.125
     >>> (a + b).param_names
     ('x', 'y')
     """
