@@ -1,0 +1,199 @@
+"""Set-up files agree with each other: pyproject.toml, environment.yml, binder/, .ci/, README.
+
+Also runs .ci/run against a fake set-up (a stand-in python that records its arguments and exits
+with a chosen code) to check exit-code handling, and .ci/setup's interpreter search.
+"""
+
+import os
+import pathlib
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import tomllib
+
+import pytest
+import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+CI = ROOT / ".ci"
+README = (ROOT / "README.md").read_text()
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def _req_key(text: str) -> tuple[str, str, tuple[str, ...]]:
+    r = Requirement(text)
+    return canonicalize_name(r.name), str(r.specifier), tuple(sorted(r.extras))
+
+
+def _env(path: pathlib.Path) -> dict:
+    return yaml.safe_load(path.read_text())
+
+
+def _env_parts(env: dict) -> tuple[list[str], list[str]]:
+    conda, pip = [], []
+    for dep in env["dependencies"]:
+        if isinstance(dep, dict):
+            pip.extend(dep["pip"])
+        else:
+            conda.append(dep)
+    return conda, pip
+
+
+def _fenced_blocks(text: str) -> list[tuple[str, str]]:
+    return re.findall(r"^```(\w*)\n(.*?)^```", text, flags=re.S | re.M)
+
+
+def test_root_and_binder_environment_are_identical():
+    root, binder = ROOT / "environment.yml", ROOT / "binder" / "environment.yml"
+    assert root.read_bytes() == binder.read_bytes(), "environment.yml and binder/environment.yml differ"
+
+
+def test_environment_python_matches_pyproject():
+    conda, _ = _env_parts(_env(ROOT / "binder" / "environment.yml"))
+    pythons = [d for d in conda if re.match(r"python\b", d)]
+    assert len(pythons) == 1, pythons
+    version = pythons[0].split("=", 1)[1].lstrip("=")
+    requires = PYPROJECT["project"]["requires-python"]
+    assert requires == f">={version}", (requires, version)
+    assert "pip" in conda
+
+
+def test_environment_dependencies_match_pyproject():
+    _, pip = _env_parts(_env(ROOT / "binder" / "environment.yml"))
+    project = PYPROJECT["project"]
+    want = project["dependencies"] + project["optional-dependencies"]["notebooks"]
+    got_keys = sorted(_req_key(r) for r in pip)
+    want_keys = sorted(set(_req_key(r) for r in want))
+    assert got_keys == want_keys
+
+
+def test_binder_is_a_repo2docker_config():
+    files = {p.name for p in (ROOT / "binder").iterdir()}
+    assert {"environment.yml", "postBuild"} <= files
+    # files that would make repo2docker ignore environment.yml
+    assert not files & {"Dockerfile", "Project.toml", "install.R", "default.nix"}, files
+    post = ROOT / "binder" / "postBuild"
+    assert post.stat().st_mode & stat.S_IXUSR, "binder/postBuild must be executable"
+    text = post.read_text()
+    assert text.startswith("#!/bin/bash") and "set -euo pipefail" in text
+    assert re.search(r"pip install .*-e '\.\[notebooks\]'", text), text
+
+
+def test_pyproject_extras_cover_the_test_tools():
+    test = {canonicalize_name(Requirement(r).name) for r in PYPROJECT["project"]["optional-dependencies"]["test"]}
+    assert {"pytest", "pytest-xdist", "nbclient", "nbformat", "ipykernel", "voila", "playwright",
+            "pyyaml", "astropy"} <= test
+    markers = " ".join(PYPROJECT["tool"]["pytest"]["ini_options"]["markers"])
+    assert "browser:" in markers and "slow:" in markers
+
+
+def test_readme_starts_with_the_two_commands():
+    lines = README.splitlines()
+    assert lines[0].startswith("# ")
+    first_block = _fenced_blocks(README)[0]
+    assert first_block == ("bash", "bash .ci/launch\nbash .ci/run\n")
+    # nothing but the title before those commands
+    assert README.index("```bash") == len(lines[0]) + 2
+
+
+def test_ci_run_calls_the_readme_test_command():
+    commands = [line for lang, body in _fenced_blocks(README) if lang == "bash"
+                for line in body.splitlines() if " -m pytest " in line]
+    assert len(commands) == 1, commands
+    args = commands[0].split(" -m pytest ", 1)[1].strip()
+    run = (CI / "run").read_text()
+    assert re.search(r'"\$PY" -m pytest ' + re.escape(args) + r' "\$@"', run), (args, run)
+    # without path arguments pytest must collect tests/
+    assert PYPROJECT["tool"]["pytest"]["ini_options"]["testpaths"] == ["tests"]
+
+
+def test_readme_names_things_that_exist():
+    for script in re.findall(r"benchmarks/(\w+\.py)", README):
+        assert (ROOT / "benchmarks" / script).is_file(), script
+    for path in re.findall(r"`((?:tests|hicosmo_nb|notebooks|\.ci|binder)/[\w./]+)`", README):
+        assert (ROOT / path).exists(), path
+    assert "HICOSMO_NB_DATA_DIR" in README
+
+
+@pytest.mark.parametrize("name", ["setup", "run", "launch"])
+def test_ci_scripts_are_valid_bash(name):
+    path = CI / name
+    text = path.read_text()
+    assert text.startswith("#!/usr/bin/env bash\n") and "set -euo pipefail" in text
+    subprocess.run(["bash", "-n", str(path)], check=True)
+
+
+@pytest.fixture
+def fake_ci(tmp_path):
+    """A copy of .ci/run whose .ci/setup hands over a fake python recording its arguments."""
+    (tmp_path / ".ci").mkdir()
+    shutil.copy(CI / "run", tmp_path / ".ci" / "run")
+    fake_py = tmp_path / "fakepython"
+    fake_py.write_text(
+        "#!/usr/bin/env bash\n"
+        'echo "ARGS: $*" >> "$FAKE_LOG"\n'
+        'echo "ENV: MPLBACKEND=$MPLBACKEND HICOSMO_NB_FAST=$HICOSMO_NB_FAST" >> "$FAKE_LOG"\n'
+        'exit "$FAKE_RC"\n'
+    )
+    fake_py.chmod(0o755)
+    (tmp_path / ".ci" / "setup").write_text(
+        f"#!/usr/bin/env bash\necho 'set-up messages'\necho {fake_py}\n"
+    )
+    return tmp_path
+
+
+@pytest.mark.parametrize("fake_rc, want_rc", [(0, 0), (1, 1), (2, 2), (5, 1)])
+def test_ci_run_exit_codes_and_arguments(fake_ci, fake_rc, want_rc):
+    log = fake_ci / "log.txt"
+    env = {**os.environ, "FAKE_RC": str(fake_rc), "FAKE_LOG": str(log),
+           "HICOSMO_NB_SKIP_CHROMIUM": "1", "MPLBACKEND": "", "HICOSMO_NB_FAST": ""}
+    proc = subprocess.run(["bash", str(fake_ci / ".ci" / "run"), "-k", "some thing", "-x"],
+                          env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=30)
+    assert proc.returncode == want_rc, proc.stderr
+    recorded = log.read_text()
+    assert "ARGS: -m pytest -n 2 -k some thing -x" in recorded
+    assert "ENV: MPLBACKEND=Agg HICOSMO_NB_FAST=1" in recorded
+    if fake_rc == 5:
+        assert "collected no tests (exit code 5)" in proc.stderr
+
+
+def test_ci_run_stops_when_setup_fails(tmp_path):
+    (tmp_path / ".ci").mkdir()
+    shutil.copy(CI / "run", tmp_path / ".ci" / "run")
+    (tmp_path / ".ci" / "setup").write_text("#!/usr/bin/env bash\necho 'no python' >&2\nexit 1\n")
+    proc = subprocess.run(["bash", str(tmp_path / ".ci" / "run")], capture_output=True, text=True,
+                          env={**os.environ, "HICOSMO_NB_SKIP_CHROMIUM": "1"}, timeout=30)
+    assert proc.returncode != 0 and "no python" in proc.stderr
+
+
+def test_setup_finds_this_python():
+    env = {**os.environ, "HICOSMO_NB_PYTHON": sys.executable}
+    proc = subprocess.run(["bash", str(CI / "setup"), "--find-python"], env=env,
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    found = proc.stdout.strip().splitlines()[-1]
+    out = subprocess.run([found, "-c", "import sys; print(sys.version_info >= (3, 12))"],
+                         capture_output=True, text=True, timeout=30)
+    assert out.stdout.strip() == "True"
+
+
+def test_setup_explains_when_no_python_is_found(tmp_path):
+    # PATH holds only dirname and a python3 that is too old: no candidate, no pyenv.
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    (bindir / "dirname").symlink_to(shutil.which("dirname"))
+    old = bindir / "python3"
+    old.write_text("#!/bin/sh\nexit 1\n")  # fails the version check like a 3.11 would
+    old.chmod(0o755)
+    (tmp_path / ".ci").mkdir()  # a copy: the repository's own .venv must not be found
+    shutil.copy(CI / "setup", tmp_path / ".ci" / "setup")
+    env = {"PATH": str(bindir), "HOME": str(tmp_path), "HICOSMO_NB_PYTHON": str(old)}
+    proc = subprocess.run([shutil.which("bash"), str(tmp_path / ".ci" / "setup")], env=env,
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 1
+    assert "is not a working Python >= 3.12" in proc.stderr
+    assert "ERROR: no Python >= 3.12 found" in proc.stderr and "HICOSMO_NB_PYTHON" in proc.stderr
