@@ -64,7 +64,9 @@ __all__ = [
 _E2_FLOOR = 1e-30
 _GYR_PER_MPC_S_KM = 977.7922216807891  # 1 / (km/s/Mpc) in Gyr
 _N_NODES = 48
-_GL_X, _GL_W = (jnp.asarray(t) for t in np.polynomial.legendre.leggauss(_N_NODES))
+# Rules and panel edges are numpy constants: importing the package must not start the JAX backend
+# (users may still set XLA flags, e.g. the host device count, after `import hicosmo_nb`).
+_GL_X, _GL_W = np.polynomial.legendre.leggauss(_N_NODES)
 
 
 def _check(params, de_density, efunc, required=("H0", "Omega_m")):
@@ -92,8 +94,8 @@ def _gauss_legendre(fn: Callable, lo: jax.Array, hi: jax.Array, x=_GL_X, w=_GL_W
 
 
 _DIRECT_MAX = 16
-_PANEL_EDGES = jnp.asarray(np.concatenate([[0.0], np.geomspace(1e-3, 1 / 16, 10)[:-1], np.linspace(1 / 16, 1, 16)]))
-_PIECE_X, _PIECE_W = (jnp.asarray(t) for t in np.polynomial.legendre.leggauss(8))
+_PANEL_EDGES = np.concatenate([[0.0], np.geomspace(1e-3, 1 / 16, 10)[:-1], np.linspace(1 / 16, 1, 16)])
+_PIECE_X, _PIECE_W = np.polynomial.legendre.leggauss(8)
 
 
 def _integral_to_one(fn: Callable, s_z: jax.Array) -> jax.Array:

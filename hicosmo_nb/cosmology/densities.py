@@ -75,7 +75,7 @@ def _fermi_dirac_table(lny: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 _LNY_MIN, _LNY_MAX, _NTAB = -10.0, 12.0, 2201
 _LNY = np.linspace(_LNY_MIN, _LNY_MAX, _NTAB)
 _DLNY = _LNY[1] - _LNY[0]
-_LNF, _DLNF = (jnp.asarray(t) for t in _fermi_dirac_table(_LNY))
+_LNF, _DLNF = _fermi_dirac_table(_LNY)  # numpy: importing must not start the JAX backend
 
 
 def _log_fd_ratio_and_slope(y: jax.Array) -> tuple[jax.Array, jax.Array]:
@@ -85,8 +85,9 @@ def _log_fd_ratio_and_slope(y: jax.Array) -> tuple[jax.Array, jax.Array]:
     i = jnp.clip(jnp.floor((uc - _LNY_MIN) / _DLNY).astype(jnp.int32), 0, _NTAB - 2)
     t = (uc - (_LNY_MIN + i * _DLNY)) / _DLNY
     t2, t3 = t * t, t * t * t
-    f0, f1 = _LNF[i], _LNF[i + 1]
-    d0, d1 = _DLNY * _DLNF[i], _DLNY * _DLNF[i + 1]
+    lnf_tab, dlnf_tab = jnp.asarray(_LNF), jnp.asarray(_DLNF)
+    f0, f1 = lnf_tab[i], lnf_tab[i + 1]
+    d0, d1 = _DLNY * dlnf_tab[i], _DLNY * dlnf_tab[i + 1]
     value = (2 * t3 - 3 * t2 + 1) * f0 + (t3 - 2 * t2 + t) * d0 + (3 * t2 - 2 * t3) * f1 + (t3 - t2) * d1
     slope = ((6 * t2 - 6 * t) * (f0 - f1) + (3 * t2 - 4 * t + 1) * d0 + (3 * t2 - 2 * t) * d1) / _DLNY
     # Above the table F(y) -> (3/2) zeta(3) y: ln F grows with slope 1 in ln y; below, F ~ F(0).

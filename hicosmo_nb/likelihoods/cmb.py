@@ -62,7 +62,7 @@ __all__ = ["cmb_priors_likelihood", "chen2019_distance_priors", "CONVENTIONS"]
 CONVENTIONS = ("chen2019", "hicosmo")
 _PARAMETRIZATIONS = ("physical", "density")
 _Z_MAX = 1.0e5
-_GL64 = tuple(jnp.asarray(t) for t in np.polynomial.legendre.leggauss(64))
+_GL64 = np.polynomial.legendre.leggauss(64)  # numpy: importing must not start the JAX backend
 _PHYS_FIDUCIAL = {"H0": 67.36, "omega_b": 0.02237, "omega_c": 0.1200}
 
 
