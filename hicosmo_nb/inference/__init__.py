@@ -1,0 +1,47 @@
+"""Multi-chain NUTS on hicosmo_nb likelihoods: priors, runner, checkpoints, results, diagnostics.
+
+Built on NumPyro's NUTS kernel and ArviZ diagnostics (nothing of either is re-implemented).
+
+Examples
+--------
+>>> import jax
+>>> from hicosmo_nb.likelihoods.base import Likelihood
+>>> from hicosmo_nb.inference import run_nuts, Uniform
+>>> lk = Likelihood(lambda p: -0.5 * ((p["Omega_m"] - 0.3) / 0.02) ** 2, ("Omega_m",), "toy")
+>>> res = run_nuts(lk, {"Omega_m": Uniform(0.1, 0.5)}, key=jax.random.PRNGKey(1),
+...                num_chains=2, num_warmup=200, num_samples=200, progress=False, warn=False)
+>>> res.samples["Omega_m"].shape
+(2, 200)
+"""
+
+from .. import _config  # noqa: F401  (float64)
+from .checkpoint import load_checkpoint
+from .diagnostics import ConvergenceWarning, compute_diagnostics, problems
+from .devices import CHAIN_METHODS, plan_chains, set_host_device_count
+from .kernel import Sampler, build_sampler
+from .priors import Normal, Prior, TruncatedNormal, Uniform, default_priors, model_priors
+from .results import Result, concat_chains, load
+from .runner import continue_nuts, run_nuts
+
+__all__ = [
+    "run_nuts",
+    "continue_nuts",
+    "build_sampler",
+    "Sampler",
+    "Result",
+    "load",
+    "concat_chains",
+    "Prior",
+    "Uniform",
+    "Normal",
+    "TruncatedNormal",
+    "default_priors",
+    "model_priors",
+    "ConvergenceWarning",
+    "compute_diagnostics",
+    "problems",
+    "CHAIN_METHODS",
+    "plan_chains",
+    "set_host_device_count",
+    "load_checkpoint",
+]

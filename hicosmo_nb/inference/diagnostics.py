@@ -1,0 +1,116 @@
+"""Convergence diagnostics via ArviZ, and warnings that say what to do.
+
+:func:`compute_diagnostics` collects rank-normalized split R-hat, bulk and tail ESS (ArviZ),
+divergences, E-BFMI per chain and tree-depth saturation from a DataTree. :func:`problems`
+turns them into advice naming the worst parameters; :func:`warn_problems` emits each piece as a
+:class:`ConvergenceWarning`.
+
+Examples
+--------
+>>> import numpy as np, arviz as az
+>>> rng = np.random.default_rng(0)
+>>> dt = az.from_dict({"posterior": {"x": rng.normal(size=(4, 500))},
+...                    "sample_stats": {"energy": rng.normal(size=(4, 500)),
+...                                     "diverging": np.zeros((4, 500), bool)}})
+>>> d = compute_diagnostics(dt)
+>>> d["rhat"]["x"] < 1.01, d["divergences"]
+(True, 0)
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import arviz as az
+import numpy as np
+
+__all__ = ["ConvergenceWarning", "compute_diagnostics", "problems", "warn_problems"]
+
+_REPARAM = ("reparametrize with better-constrained combinations (e.g. omega_m = Omega_m h^2 "
+            "instead of Omega_m, or h*r_d instead of H0 and r_d)")
+
+
+class ConvergenceWarning(UserWarning):
+    """The chains show signs of not having converged or of biased exploration."""
+
+
+def _per_var(ds) -> dict[str, float]:
+    return {k: float(np.asarray(v)) for k, v in ds.data_vars.items()}
+
+
+def compute_diagnostics(dt, *, max_tree_depth: int | None = None) -> dict[str, Any]:
+    """Diagnostics of a sampled DataTree (posterior + sample_stats).
+
+    Returns
+    -------
+    dict
+        ``rhat``, ``ess_bulk``, ``ess_tail`` (dicts name -> float), ``num_draws`` (total),
+        ``divergences`` (int), ``ebfmi`` (list per chain), ``treedepth_hits`` (int, or None).
+    """
+    post = dt["posterior"]
+    n_chain, n_draw = post.sizes["chain"], post.sizes["draw"]
+    out: dict[str, Any] = {"num_chains": int(n_chain), "num_draws": int(n_chain * n_draw)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        out["rhat"] = _per_var(az.rhat(dt).dataset) if n_chain * n_draw >= 8 else {}
+        out["ess_bulk"] = _per_var(az.ess(dt, method="bulk").dataset)
+        out["ess_tail"] = _per_var(az.ess(dt, method="tail").dataset)
+    stats = dt["sample_stats"] if "sample_stats" in dt.children else None
+    out["divergences"] = int(np.asarray(stats["diverging"]).sum()) if stats is not None and "diverging" in stats else 0
+    out["ebfmi"] = []
+    if stats is not None and "energy" in stats and n_draw > 2:
+        out["ebfmi"] = [float(x) for x in np.asarray(az.bfmi(dt)["energy"])]
+    out["treedepth_hits"] = None
+    if stats is not None and max_tree_depth is not None and "tree_depth" in stats:
+        out["treedepth_hits"] = int((np.asarray(stats["tree_depth"]) >= max_tree_depth).sum())
+    return out
+
+
+def _worst(d: dict[str, Any], k: int = 3) -> str:
+    names = sorted(d["ess_bulk"], key=lambda n: d["ess_bulk"][n])[:k]
+    return ", ".join(f"{n} (R-hat {d['rhat'].get(n, float('nan')):.3f}, bulk ESS {d['ess_bulk'][n]:.0f})"
+                     for n in names)
+
+
+def problems(d: dict[str, Any], *, rhat_max: float = 1.01, ess_min: float = 400.0,
+             ebfmi_min: float = 0.3) -> list[str]:
+    """Advice for each failed check (empty list when everything passes)."""
+    msgs = []
+    bad_r = sorted(((v, n) for n, v in d["rhat"].items() if not v <= rhat_max), reverse=True)
+    if bad_r:
+        names = ", ".join(f"{n} ({v:.3f})" for v, n in bad_r)
+        msgs.append(f"R-hat > {rhat_max} for {names}: the chains disagree. Run longer "
+                    f"(more num_warmup and num_samples), use dense_mass=True, {_REPARAM}, or "
+                    "tighten the priors.")
+    low = sorted((min(d["ess_bulk"][n], d["ess_tail"][n]), n) for n in d["ess_bulk"]
+                 if not min(d["ess_bulk"][n], d["ess_tail"][n]) >= ess_min)
+    if low:
+        names = ", ".join(f"{n} (bulk {d['ess_bulk'][n]:.0f}, tail {d['ess_tail'][n]:.0f})" for _, n in low)
+        msgs.append(f"effective sample size below {ess_min:.0f} for {names}: draws are strongly "
+                    "autocorrelated or too few. Draw more (num_samples), use dense_mass=True for "
+                    f"correlated parameters, or {_REPARAM}.")
+    if d["divergences"]:
+        rate = d["divergences"] / max(d["num_draws"], 1)
+        msgs.append(f"{d['divergences']} divergent transitions after warmup ({100 * rate:.2g}% of "
+                    "draws): NUTS cannot follow the posterior somewhere, so draws may be biased. "
+                    f"Raise target_accept (e.g. 0.95), use more num_warmup, dense_mass=True, {_REPARAM}, "
+                    f"or tighten priors. Worst-mixing parameters: {_worst(d)}.")
+    bad_e = [(i, v) for i, v in enumerate(d["ebfmi"]) if v < ebfmi_min]
+    if bad_e:
+        chains = ", ".join(f"chain {i} ({v:.2f})" for i, v in bad_e)
+        msgs.append(f"E-BFMI below {ebfmi_min} in {chains}: the energy is explored poorly (heavy "
+                    f"tails or funnels). Use dense_mass=True, {_REPARAM}, or tighten the priors. "
+                    f"Worst-mixing parameters: {_worst(d)}.")
+    if d.get("treedepth_hits"):
+        msgs.append(f"{d['treedepth_hits']} iterations hit the maximum tree depth: raise "
+                    f"max_tree_depth or use dense_mass=True / {_REPARAM}.")
+    return msgs
+
+
+def warn_problems(d: dict[str, Any], *, stacklevel: int = 3, **thresholds) -> list[str]:
+    """Emit one :class:`ConvergenceWarning` per problem; returns the messages."""
+    msgs = problems(d, **thresholds)
+    for m in msgs:
+        warnings.warn(m, ConvergenceWarning, stacklevel=stacklevel)
+    return msgs

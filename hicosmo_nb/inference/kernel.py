@@ -1,0 +1,277 @@
+"""NumPyro's NUTS kernel driven chunk by chunk: :func:`build_sampler` and :class:`Sampler`.
+
+:func:`build_sampler` does the one-off work: the potential ``U(u) = -(log L + log prior)`` on a
+flat unconstrained vector ``u``, NumPyro's functional ``hmc(potential, algo="NUTS")`` kernel, and
+compiled ``run_chunk`` functions that advance a *batch* of chains ``n`` iterations inside one
+``lax.scan``. Because the whole sampler state (``HMCState``: position, adapted step size,
+inverse mass matrix, dual-averaging and Welford accumulators, PRNG key) is an explicit pytree
+of arrays, a run can stop after any chunk, be written to disk and resume with exactly the
+same draws.
+
+The chain layouts (``vectorized``, ``parallel``, ``sequential``, batches) are resolved by
+:func:`hicosmo_nb.inference.devices.plan_chains`; :meth:`Sampler.run_chunk` runs one batch in
+the planned layout.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
+from numpyro.infer.hmc import hmc
+from numpyro.infer.util import ParamInfo
+
+from .. import _config  # noqa: F401  (float64)
+from ..likelihoods.base import Likelihood
+from .devices import ChainPlan, positive_int
+from .priors import Prior, Transform, build_transform, check_priors
+
+__all__ = ["Sampler", "build_sampler", "chain_keys", "tree_depth", "STAT_FIELDS"]
+# Per-draw fields collected from HMCState (z is the unconstrained position).
+STAT_FIELDS = ("z", "potential_energy", "energy", "num_steps", "accept_prob", "diverging", "step_size")
+
+
+@dataclass(eq=False)
+class Sampler:
+    """Compiled pieces of one sampling problem (built by :func:`build_sampler`; reusable).
+
+    Pass it to :func:`~hicosmo_nb.inference.run_nuts` (``sampler=``) to run again with another
+    key or number of draws without compiling again.
+
+    Attributes
+    ----------
+    likelihood : Likelihood
+    priors : dict name -> Prior
+        The free parameters, in the order of the unconstrained vector ``u``.
+    fixed : dict name -> float
+    names : tuple of str
+    potential : callable
+        ``u -> -(log L + log prior(u))`` (``+inf`` where the posterior is zero).
+    transform : Transform
+        ``constrain``, ``unconstrain``, ``log_prior``, ``log_jacobian`` (:mod:`.priors`).
+    loglike : callable
+        ``{name: value} -> log L`` with the fixed parameters merged in.
+    settings : dict
+        NUTS settings (num_warmup, dense_mass, target_accept, max_tree_depth).
+    compile_seconds : float
+        Time spent compiling sampling programs so far.
+    """
+
+    likelihood: Likelihood
+    priors: dict
+    fixed: dict
+    names: tuple[str, ...]
+    potential: Callable
+    transform: Transform
+    loglike: Callable
+    settings: dict
+    _init_kernel: Callable = field(repr=False, default=None)
+    _sample_kernel: Callable = field(repr=False, default=None)
+    compile_seconds: float = 0.0
+    _compiled: dict = field(repr=False, default_factory=dict)
+
+    @property
+    def constrain(self) -> Callable:
+        return self.transform.constrain
+
+    @property
+    def unconstrain(self) -> Callable:
+        return self.transform.unconstrain
+
+    def init_state(self, z0: np.ndarray, keys: np.ndarray, *, evaluate: bool = True,
+                   inverse_mass_matrix: np.ndarray | None = None):
+        """Initial ``HMCState`` for a batch: ``z0`` (b, d) unconstrained, ``keys`` (b, 2) uint32.
+
+        The potential and its gradient at ``z0`` come from :meth:`value_and_grad` (compiled once
+        and shared with the MAP search), so this compiles no second copy of the likelihood.
+        ``evaluate=False`` fills them with zeros (a template whose leaves are then replaced).
+        ``inverse_mass_matrix`` ((d,) diagonal or (d, d) dense) starts the metric (default:
+        identity); warmup adapts it.
+        """
+        s = self.settings
+        z0 = np.asarray(z0, dtype=np.float64)
+        pe, grad = np.zeros(len(z0)), np.zeros_like(z0)
+        if evaluate:
+            for c, z in enumerate(z0):
+                pe[c], grad[c] = self.value_and_grad(z)
+        d = z0.shape[1]
+        imm = np.ones(d) if inverse_mass_matrix is None else np.asarray(inverse_mass_matrix, dtype=np.float64)
+        if s["dense_mass"] and imm.ndim == 1:
+            imm = np.diag(imm)
+        expected = (d, d) if s["dense_mass"] else (d,)
+        if imm.shape != expected:
+            raise ValueError(f"inverse_mass_matrix has shape {imm.shape}; expected {expected}")
+
+        def one(z, p, g, key, m):
+            return self._init_kernel(
+                ParamInfo(z, p, g), s["num_warmup"], inverse_mass_matrix=m, dense_mass=s["dense_mass"],
+                target_accept_prob=s["target_accept"], max_tree_depth=s["max_tree_depth"], rng_key=key,
+            )
+
+        fn = self._compiled.get("init")
+        if fn is None:
+            fn = self._compiled["init"] = jax.jit(jax.vmap(one, in_axes=(0, 0, 0, 0, None)))
+        return fn(jnp.asarray(z0), jnp.asarray(pe), jnp.asarray(grad), jnp.asarray(keys, dtype=jnp.uint32),
+                  jnp.asarray(imm))
+
+    def value_and_grad(self, u, *, map_objective: bool = False) -> tuple[float, np.ndarray]:
+        """Potential and its gradient at one unconstrained point (compiled once, on the host).
+
+        ``map_objective=True`` gives ``-(log L + log prior(x))`` instead, without the Jacobian
+        of ``x(u)``: its minimum over ``u`` is the MAP in the original parameters.
+        """
+        fn = self._compiled.get("value_and_grad")
+        if fn is None:
+            vg = jax.value_and_grad(self.potential)
+            vj = jax.value_and_grad(self.transform.log_jacobian)
+            fn = self._compiled["value_and_grad"] = jax.jit(lambda x: (*vg(x), *vj(x)))
+        v, g, j, gj = fn(jnp.asarray(u, dtype=jnp.float64))
+        if map_objective:
+            return float(v + j), np.asarray(g + gj)
+        return float(v), np.asarray(g)
+
+    def _local_chunk(self, state, n_active, length: int):
+        sample = jax.vmap(self._sample_kernel)
+
+        def extract(st):
+            return dict(z=st.z, potential_energy=st.potential_energy, energy=st.energy,
+                        num_steps=st.num_steps, accept_prob=st.accept_prob,
+                        diverging=st.diverging, step_size=st.adapt_state.step_size)
+
+        def step(st):
+            st = sample(st)
+            return st, extract(st)
+
+        def skip(st):
+            return st, jax.tree_util.tree_map(jnp.zeros_like, extract(st))
+
+        def body(st, i):
+            return jax.lax.cond(i < n_active, step, skip, st)
+
+        state, out = jax.lax.scan(body, state, jnp.arange(length))
+        return state, {k: jnp.swapaxes(v, 0, 1) for k, v in out.items()}  # (chain, draw, ...)
+
+    def run_chunk(self, state, n_active: int, length: int, plan: ChainPlan):
+        """Advance a batch ``n_active <= length`` iterations; returns ``(state, draws)``.
+
+        ``draws`` has ``length`` entries per chain, the first ``n_active`` valid. One compiled
+        program per (layout, batch size, length) serves every chunk of a run (warmup, sampling
+        and a shorter last chunk), so a run compiles once; its first compilation is timed into
+        :attr:`compile_seconds`.
+        """
+        b = int(jax.tree_util.tree_leaves(state)[0].shape[0])
+        cache_key = (plan.method == "parallel", len(plan.devices), b, int(length))
+        fn = self._compiled.get(cache_key)
+        n_active = jnp.asarray(n_active, dtype=jnp.int64)
+        if plan.method == "parallel":
+            mesh = Mesh(np.array(plan.devices), ("chains",))
+            state = jax.device_put(state, NamedSharding(mesh, PartitionSpec("chains")))
+        if fn is None:
+            if plan.method == "parallel":
+                spec = PartitionSpec("chains")
+                local = jax.shard_map(lambda s, n: self._local_chunk(s, n, length), mesh=mesh,
+                                      in_specs=(spec, PartitionSpec()), out_specs=spec,
+                                      check_vma=False)
+                jitted = jax.jit(local)
+            else:
+                jitted = jax.jit(lambda s, n: self._local_chunk(s, n, length))
+            t0 = time.perf_counter()
+            fn = jitted.lower(state, n_active).compile()
+            self.compile_seconds += time.perf_counter() - t0
+            self._compiled[cache_key] = fn
+        return fn(state, n_active)
+
+
+def build_sampler(
+    likelihood: Likelihood,
+    priors: Mapping[str, Prior],
+    *,
+    fixed: Mapping[str, float] | None = None,
+    num_warmup: int = 500,
+    dense_mass: bool = False,
+    target_accept: float = 0.8,
+    max_tree_depth: int = 10,
+) -> Sampler:
+    """Build the potential and NUTS kernel for ``likelihood`` x ``priors`` (free parameters).
+
+    Parameters
+    ----------
+    likelihood : Likelihood
+        Its ``param_names`` must all be free (in ``priors``) or in ``fixed``.
+    priors : dict name -> Prior
+        The free parameters, in sampling order.
+    fixed : dict, optional
+        Values merged into every likelihood call.
+
+    Raises
+    ------
+    ValueError
+        If a likelihood parameter is neither free nor fixed, a name is both, or a setting is out
+        of range.
+
+    Examples
+    --------
+    >>> from hicosmo_nb.inference.priors import Normal
+    >>> lk = Likelihood(lambda p: -0.5 * p["x"] ** 2, ("x",), "toy")
+    >>> s = build_sampler(lk, {"x": Normal(0.0, 10.0)})
+    >>> round(float(s.potential(jnp.zeros(1))), 4)
+    3.2215
+    """
+    if not isinstance(likelihood, Likelihood):
+        raise ValueError(f"likelihood must be a hicosmo_nb Likelihood; got {type(likelihood).__name__}")
+    priors = check_priors(priors)
+    names = tuple(priors)
+    fixed = dict(fixed or {})
+    both = sorted(set(names) & set(fixed))
+    if both:
+        raise ValueError(f"parameter(s) {both} are both free (in priors) and fixed; pick one")
+    missing = [n for n in likelihood.param_names if n not in names and n not in fixed]
+    if missing:
+        raise ValueError(
+            f"likelihood {likelihood.name!r} needs parameter(s) {missing} that are neither free "
+            f"(give a prior) nor fixed (pass fixed={{...}}); free: {list(names)}"
+        )
+    num_warmup = int(num_warmup)
+    if num_warmup < 0:
+        raise ValueError(f"num_warmup must be >= 0; got {num_warmup}")
+    if not 0.0 < float(target_accept) < 1.0:
+        raise ValueError(f"target_accept must be in (0, 1); got {target_accept}")
+    max_tree_depth = positive_int("max_tree_depth", max_tree_depth)
+    if not isinstance(dense_mass, (bool, np.bool_)):
+        raise ValueError(f"dense_mass must be True or False; got {dense_mass!r}")
+    fixed_j = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in fixed.items()}
+    transform = build_transform(names, priors)
+    constrain, log_prior = transform.constrain, transform.log_prior
+    lk_fn = likelihood.loglike
+
+    def loglike(values):
+        return lk_fn({**fixed_j, **values})
+
+    def potential(u):
+        v = -(loglike(constrain(u)) + log_prior(u))
+        return jnp.where(jnp.isnan(v), jnp.inf, v)
+
+    init_kernel, sample_kernel = hmc(potential, algo="NUTS")
+    settings = dict(num_warmup=num_warmup, dense_mass=bool(dense_mass),
+                    target_accept=float(target_accept), max_tree_depth=max_tree_depth)
+    return Sampler(likelihood, dict(priors), fixed, names, potential, transform, loglike, settings,
+                   _init_kernel=init_kernel, _sample_kernel=sample_kernel)
+
+
+def chain_keys(key: jax.Array, num_chains: int) -> np.ndarray:
+    """Per-chain raw keys ``(num_chains, 2)`` uint32: chain ``c`` gets ``fold_in(key, c)``.
+
+    So chain ``c`` is the same whatever the layout and however many chains run beside it.
+    """
+    idx = jnp.arange(num_chains, dtype=jnp.uint32)
+    return np.asarray(jax.vmap(jax.random.fold_in, in_axes=(None, 0))(jnp.asarray(key), idx), dtype=np.uint32)
+
+
+def tree_depth(num_steps: np.ndarray) -> np.ndarray:
+    """NUTS tree depth from the number of leapfrog steps: ``ceil(log2(num_steps + 1))``."""
+    return np.ceil(np.log2(np.asarray(num_steps, dtype=np.float64) + 1.0)).astype(np.int64)

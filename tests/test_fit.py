@@ -1,0 +1,90 @@
+"""The one-line facade: DESI DR2 BAO against the published posterior, name errors, defaults."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from hicosmo_nb.fit import build_problem, fit  # noqa: E402
+from hicosmo_nb.inference import Uniform  # noqa: E402
+
+# DESI DR2 Results II (arXiv:2503.14738), Table V, DESI BAO alone, flat LCDM
+DESI_DR2 = {"Omega_m": (0.2975, 0.0086), "hrd": (101.54, 0.73)}
+DESI_FILES = {  # sha256 from ../shared/data/README.md
+    "desi_gaussian_bao_ALL_GCcomb_mean.txt": "9ac154ab583ce759c0f7eef3c978c7c70a6ead2d18774caceadf1a350a640585",
+    "desi_gaussian_bao_ALL_GCcomb_cov.txt": "252a143274c8a07c78694c119617d36594f6d7965d00319ca611c6ffb886e509",
+}
+
+
+@pytest.fixture(scope="module")
+def desi():
+    return fit("LCDM", "desi_dr2_bao", free=["Omega_m", "hrd"], options={"desi_dr2_bao": {"rd": "free"}},
+               seed=1, num_chains=4, num_warmup=500, num_samples=1500, progress=False)
+
+
+def test_desi_dr2_bao_matches_the_published_posterior(desi):
+    mean, std = desi.mean(), desi.std()
+    for name, (mu, sigma) in DESI_DR2.items():
+        assert abs(mean[name] - mu) < 0.2 * sigma, (name, mean[name], mu)
+        assert abs(std[name] - sigma) < 0.2 * sigma, (name, std[name], sigma)
+    corr = np.corrcoef(desi.samples["Omega_m"].ravel(), desi.samples["hrd"].ravel())[0, 1]
+    assert corr == pytest.approx(-0.92, abs=0.03)
+    d = desi.diagnostics()
+    assert d["problems"] == [], d["problems"]
+
+
+def test_result_api_and_manifest(desi, tmp_path):
+    m = desi.manifest
+    assert m["fit"]["model"] == "LCDM" and m["fit"]["free"] == ["Omega_m", "hrd"]
+    assert m["key_manager"]["seed"] == 1 and m["key_manager"]["records"][0]["name"] == "nuts"
+    sums = {path.rsplit("/", 1)[-1]: v for path, v in m["data_checksums"].items()}
+    for name, sha in DESI_FILES.items():
+        assert sums[name] == sha
+    table = desi.summary()
+    assert list(table.index) == ["Omega_m", "hrd"]
+    assert set(desi.to_arviz().children) >= {"posterior", "sample_stats"}
+    fig = desi.corner()
+    assert len(fig.axes) >= 3
+    assert desi.trace() is not None
+    path = desi.save(tmp_path / "desi.nc")
+    assert path.stat().st_size > 0
+
+
+def test_problem_defaults():
+    lk, pri, fixed = build_problem("LCDM", ["desi_dr2_bao", "cc"])
+    assert list(pri) == ["H0", "Omega_m", "Omega_b"] and fixed == {}
+    lk, pri, fixed = build_problem("LCDM", ["desi_dr2_bao", "cc"], free=["H0", "Omega_m"])
+    assert list(pri) == ["H0", "Omega_m"] and fixed == {"Omega_b": pytest.approx(0.0493)}
+    lk, pri, fixed = build_problem("w0waCDM", ["desi_dr2_bao", "planck18_priors"],
+                                   priors={"w0": Uniform(-2.0, 0.0)})
+    assert list(pri) == ["H0", "Omega_m", "w0", "wa", "Omega_b"]  # Planck read in the density form
+    assert pri["w0"] == Uniform(-2.0, 0.0)
+    lk, pri, fixed = build_problem("LCDM", "desi_dr2_bao", options={"desi_dr2_bao": {"rd": "free"}},
+                                   fixed={"H0": 70.0})
+    assert list(pri) == ["Omega_m", "hrd"] and fixed == {"H0": 70.0}
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, match",
+    [
+        (("LCMD", "cc"), {}, r"unknown model 'LCMD' \(did you mean 'LCDM'\?\); valid: LCDM, "),
+        (("LCDM", ["desi_dr3_bao"]), {}, r"unknown dataset 'desi_dr3_bao' \(did you mean 'desi_dr2_bao'\?\); "
+                                         r"valid: cc, desi_dr1_bao"),
+        (("LCDM", "cc", ["H0", "hrdd"]), {}, r"unknown parameter 'hrdd' \(did you mean 'hrd'\?\); valid: "),
+        (("LCDM", "cc", ["H0", "Omega_m", "w0"]), {},
+         r"\['w0'\] are not free in model 'LCDM' .*use a model that frees them: wCDM, kwCDM, w0waCDM"),
+        (("LCDM", "cc", ["H0", "M"]), {}, r"\['M'\] do not enter the likelihood of \['cc'\]"),
+        (("LCDM", "cc"), {"options": {"cc": {"sorce": "embedded"}}},
+         r"unknown option 'sorce' \(did you mean 'source'\?\) for dataset 'cc'"),
+        (("LCDM", "cc"), {"options": {"sh0es": {}}}, r"options given for \['sh0es'\], which are not among"),
+        (("LCDM", "cc"), {"priors": {"w0": Uniform(-2, 0)}}, r"priors given for \['w0'\], which are not free"),
+        (("LCDM", "cc", ["H0", "Omega_m"]), {"fixed": {"H0": 70.0}}, r"\['H0'\] are both free and fixed"),
+        (("LCDM", "cc"), {"fixed": {"H00": 70.0}}, r"unknown parameter 'H00' \(did you mean 'H0'\?\)"),
+        (("LCDM", []), {}, "datasets must be a non-empty list"),
+    ],
+)
+def test_facade_errors_list_valid_names(args, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        build_problem(*args, **kwargs)
