@@ -118,7 +118,9 @@ def run_ours(lk, priors, fixed, *, warmup, samples, dense, key=0):
     steps = int(warm.to_arviz()["sample_stats"]["n_steps"].sum())
     ess, rhat = ess_stats(warm.samples)
     t = first.manifest["timings_s"]
-    return s, {"wall_first_s": t["total"], "compile_s": t["compile"], "map_s": t["init_map"],
+    work = warm.manifest["work"]
+    grads = work["warmup_leapfrog_steps"] + work["sampling_leapfrog_steps"]
+    return s, {"gradient_evals": grads, "ess_per_1k_evals": 1e3 * ess / grads,"wall_first_s": t["total"], "compile_s": t["compile"], "map_s": t["init_map"],
                "wall_warm_s": wall, "sampling_s": warm.manifest["timings_s"]["sampling"],
                "min_ess": ess, "ess_per_s": ess / warm.manifest["timings_s"]["sampling"],
                "max_rhat": rhat, "sample_leapfrogs": steps}
@@ -161,7 +163,9 @@ def run_emcee(logpost, center, scale, *, walkers, burn, steps, seed=0):
     chain = sampler.get_chain(discard=burn)  # (steps, walkers, d)
     samples = {f"p{i}": chain[:, :, i].T for i in range(chain.shape[2])}
     ess, rhat = ess_stats(samples)
+    evals = walkers * (burn + steps)
     return {"wall_s": wall, "min_ess": ess, "ess_per_s": ess / wall, "max_rhat": rhat,
+            "likelihood_evals": evals, "ess_per_1k_evals": 1e3 * ess / evals,
             "walkers": walkers, "steps": burn + steps, "acceptance": float(np.mean(sampler.acceptance_fraction))}
 
 
@@ -276,6 +280,9 @@ def print_case(case: str, r: dict) -> None:
     for k in ("emcee_numpy", "emcee_jax_vmapped"):
         if k in r:
             print(f"    ESS/s ratio ours / {k}: {ours['ess_per_s'] / r[k]['ess_per_s']:.2f}x")
+    emc = r.get("emcee_numpy", r.get("emcee_jax_vmapped"))
+    print(f"    efficiency (load-independent): ours {ours['ess_per_1k_evals']:.1f} ESS per 1000 gradient "
+          f"evaluations (per chain), emcee {emc['ess_per_1k_evals']:.1f} ESS per 1000 likelihood evaluations")
     sys.stdout.flush()
 
 

@@ -6,8 +6,8 @@ A manifest is a plain JSON-serializable dict, stored in the result's DataTree at
 Examples
 --------
 >>> m = package_versions()
->>> sorted(m)[:3]
-['arviz', 'h5netcdf', 'hicosmo_nb']
+>>> {"python", "jax", "numpyro", "arviz", "hicosmo_nb"} <= set(m)
+True
 >>> find_checksums({"files": {"a.txt": "ab" * 32}, "n": 3})
 {'files.a.txt': 'abababababababababababababababababababababababababababababababab'}
 """

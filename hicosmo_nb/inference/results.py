@@ -12,7 +12,7 @@ Examples
 >>> import numpy as np, tempfile, os
 >>> r = Result.from_arrays({"x": np.zeros((2, 5))}, manifest={"note": "toy"})
 >>> path = os.path.join(tempfile.mkdtemp(), "r.nc")
->>> r.save(path)
+>>> _ = r.save(path)
 >>> load(path).manifest["note"], load(path).samples["x"].shape
 ('toy', (2, 5))
 """
