@@ -16,6 +16,7 @@ from typing import Callable, Iterable, Mapping
 import jax
 import jax.numpy as jnp
 import numpy as np
+from scipy.linalg import solve_triangular
 
 from .. import _config  # noqa: F401
 from ..data._parse import cholesky_checked
@@ -101,7 +102,7 @@ class Factor:
         self.cov, self.chol = cholesky_checked(cov, name)
         self.n = self.cov.shape[0]
         self.logdet = float(2.0 * np.sum(np.log(np.diag(self.chol))))
-        linv = np.linalg.solve(self.chol, np.eye(self.n))
+        linv = solve_triangular(self.chol, np.eye(self.n), lower=True)
         inv = linv.T @ linv
         self.inv = 0.5 * (inv + inv.T)
 

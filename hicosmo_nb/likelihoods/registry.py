@@ -32,7 +32,7 @@ __all__ = ["DATASETS", "get"]
 
 
 def pantheon_plus(*, marginalize_M: bool = True, covariance: str = "stat+sys", z_min: float = 0.01,
-                  method: str = "inverse", path=None, cov_path=None, data_dir=None,
+                  method: str = "auto", path=None, cov_path=None, data_dir=None,
                   de_density=None, efunc=None, model_params=()) -> Likelihood:
     """Pantheon+ (zHD > z_min; STAT+SYS covariance by default, ``covariance="diagonal"`` by name)."""
     d = _data.load_pantheon_plus(covariance=covariance, z_min=z_min, path=path, cov_path=cov_path,
@@ -49,7 +49,7 @@ def union3(*, marginalize_M: bool = True, source: str = "embedded", data_dir=Non
                          model_params=model_params)
 
 
-def desy5(*, marginalize_M: bool = True, covariance: str = "stat+sys", method: str = "inverse",
+def desy5(*, marginalize_M: bool = True, covariance: str = "stat+sys", method: str = "auto",
           path=None, cov_path=None, data_dir=None, de_density=None, efunc=None,
           model_params=()) -> Likelihood:
     """DES-SN5YR (needs the systematic covariance file, or ``covariance="diagonal"`` by name)."""
