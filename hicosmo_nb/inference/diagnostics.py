@@ -7,9 +7,10 @@ turns them into advice naming the worst parameters; :func:`warn_problems` emits 
 
 Examples
 --------
->>> import numpy as np, arviz as az
+>>> import numpy as np
+>>> from arviz_base import from_dict
 >>> rng = np.random.default_rng(0)
->>> dt = az.from_dict({"posterior": {"x": rng.normal(size=(4, 500))},
+>>> dt = from_dict({"posterior": {"x": rng.normal(size=(4, 500))},
 ...                    "sample_stats": {"energy": rng.normal(size=(4, 500)),
 ...                                     "diverging": np.zeros((4, 500), bool)}})
 >>> d = compute_diagnostics(dt)
@@ -19,16 +20,27 @@ Examples
 
 from __future__ import annotations
 
+import importlib
+import threading
 import warnings
 from typing import Any
 
-import arviz as az
 import numpy as np
 
-__all__ = ["ConvergenceWarning", "compute_diagnostics", "problems", "warn_problems"]
+__all__ = ["ConvergenceWarning", "compute_diagnostics", "preload_stats", "problems", "warn_problems"]
 
 _REPARAM = ("reparametrize with better-constrained combinations (e.g. omega_m = Omega_m h^2 "
             "instead of Omega_m, or h*r_d instead of H0 and r_d)")
+
+
+def preload_stats() -> None:
+    """Import ``arviz_stats`` (~1.5 s) in a background thread.
+
+    :func:`~hicosmo_nb.inference.run_nuts` calls this first, so the import overlaps the MAP
+    search and the sampling (which run in compiled code, without the GIL) instead of delaying
+    the first result; :func:`compute_diagnostics` then finds the module imported.
+    """
+    threading.Thread(target=importlib.import_module, args=("arviz_stats",), daemon=True).start()
 
 
 class ConvergenceWarning(UserWarning):
@@ -48,6 +60,8 @@ def compute_diagnostics(dt, *, max_tree_depth: int | None = None) -> dict[str, A
         ``rhat``, ``ess_bulk``, ``ess_tail`` (dicts name -> float), ``num_draws`` (total),
         ``divergences`` (int), ``ebfmi`` (list per chain), ``treedepth_hits`` (int, or None).
     """
+    import arviz_stats as az  # the ArviZ 1.x statistics package (az.rhat is arviz_stats.rhat)
+
     post = dt["posterior"]
     n_chain, n_draw = post.sizes["chain"], post.sizes["draw"]
     out: dict[str, Any] = {"num_chains": int(n_chain), "num_draws": int(n_chain * n_draw)}

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from functools import partial
 from typing import Mapping
 
 import jax
@@ -55,6 +56,13 @@ _MAX_REDRAWS = 20
 
 def _sub(key, name: str):
     return jax.random.fold_in(key, np.uint32(name_hash(name)))
+
+
+@partial(jax.jit, static_argnums=(1, 2))
+def _jitter_normals(key: jax.Array, num_chains: int, dim: int) -> jax.Array:
+    """``(num_chains, redraws, dim)`` standard normals; chain ``c`` uses ``fold_in(key, c)``."""
+    keys = jax.vmap(jax.random.fold_in, in_axes=(None, 0))(key, jnp.arange(num_chains))
+    return jax.vmap(lambda k: jax.random.normal(k, (_MAX_REDRAWS, dim)))(keys)
 
 
 def _inside(prior: Prior, x: float) -> bool:
@@ -147,17 +155,24 @@ def find_start(sampler, priors: Mapping[str, Prior], *, key, init=None) -> dict:
         spec = PARAMETERS.get(n)
         return spec.default if spec is not None and _inside(priors[n], spec.default) else priors[n].center()
 
+    def valid(cands):
+        vals = {n: np.array([c[n] for c in cands]) for n in names}
+        us = np.asarray(sampler.unconstrain(vals))
+        return next((c for c, u in zip(cands, us) if math.isfinite(sampler.value_and_grad(u)[0])), None)
+
     candidates = [{n: float(init.get(n, default(n))) for n in names}]
+    found = valid(candidates)  # usually the registry defaults: no prior draws needed
+    if found is not None:
+        return found
     if not init:
-        candidates.append({n: float(priors[n].center()) for n in names})
+        more = [{n: float(priors[n].center()) for n in names}]
         keys = jax.random.split(_sub(key, "init/prior_draws"), len(names))
         draws = {n: np.asarray(priors[n].distribution().sample(k, (32,))) for n, k in zip(names, keys)}
-        candidates += [{n: float(draws[n][i]) for n in names} for i in range(32)]
-    vals = {n: np.array([c[n] for c in candidates]) for n in names}
-    us = np.asarray(jax.vmap(sampler.unconstrain)(vals))
-    for cand, u in zip(candidates, us):
-        if math.isfinite(sampler.value_and_grad(u)[0]):
-            return cand
+        more += [{n: float(draws[n][i]) for n in names} for i in range(32)]
+        found = valid(more)
+        if found is not None:
+            return found
+        candidates += more
     what = "the given init" if init else (f"{len(candidates)} points (registry defaults, prior centers, "
                                           "prior draws)")
     raise ValueError(
@@ -283,9 +298,7 @@ def initial_positions(
     info["inverse_mass_matrix"] = None if inv_mass is None else inv_mass.tolist()
     sigma = jitter * sigma
     # chain c's jitter depends on c only (not on num_chains): fold_in(jitter_key, c)
-    jkeys = jax.vmap(jax.random.fold_in, in_axes=(None, 0))(_sub(key, "init/jitter"), jnp.arange(num_chains))
-    eps = np.asarray(jax.vmap(lambda k: jax.random.normal(k, (_MAX_REDRAWS, len(names))))(jkeys))
-    eps = np.swapaxes(eps, 0, 1)  # (attempt, chain, d)
+    eps = np.swapaxes(np.asarray(_jitter_normals(_sub(key, "init/jitter"), num_chains, len(names))), 0, 1)
     z0 = np.repeat(u0[None], num_chains, axis=0)
     if jitter > 0:
         done = np.zeros(num_chains, dtype=bool)

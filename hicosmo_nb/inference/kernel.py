@@ -16,7 +16,9 @@ the planned layout.
 from __future__ import annotations
 
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable, Mapping
 
 import jax
@@ -34,6 +36,8 @@ from .priors import Prior, Transform, build_transform, check_priors
 __all__ = ["Sampler", "build_sampler", "chain_keys", "tree_depth", "STAT_FIELDS"]
 # Per-draw fields collected from HMCState (z is the unconstrained position).
 STAT_FIELDS = ("z", "potential_energy", "energy", "num_steps", "accept_prob", "diverging", "step_size")
+# One background thread compiles sampling programs while the MAP search runs (Sampler.precompile).
+_COMPILER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hicosmo_nb-compile")
 
 
 @dataclass(eq=False)
@@ -60,6 +64,9 @@ class Sampler:
         NUTS settings (num_warmup, dense_mass, target_accept, max_tree_depth).
     compile_seconds : float
         Time spent compiling sampling programs so far.
+    compile_wait_seconds : float
+        Time runs spent waiting for those compilations (less than ``compile_seconds`` when
+        they overlapped the MAP search).
     """
 
     likelihood: Likelihood
@@ -73,15 +80,24 @@ class Sampler:
     _init_kernel: Callable = field(repr=False, default=None)
     _sample_kernel: Callable = field(repr=False, default=None)
     compile_seconds: float = 0.0
+    compile_wait_seconds: float = 0.0
     _compiled: dict = field(repr=False, default_factory=dict)
 
     @property
     def constrain(self) -> Callable:
-        return self.transform.constrain
+        """``u -> {name: value}`` (jitted; also usable inside traced code and under vmap)."""
+        fn = self._compiled.get("constrain")
+        if fn is None:
+            fn = self._compiled["constrain"] = jax.jit(self.transform.constrain)
+        return fn
 
     @property
     def unconstrain(self) -> Callable:
-        return self.transform.unconstrain
+        """``{name: value} -> u`` (jitted)."""
+        fn = self._compiled.get("unconstrain")
+        if fn is None:
+            fn = self._compiled["unconstrain"] = jax.jit(self.transform.unconstrain)
+        return fn
 
     def init_state(self, z0: np.ndarray, keys: np.ndarray, *, evaluate: bool = True,
                    inverse_mass_matrix: np.ndarray | None = None):
@@ -156,13 +172,51 @@ class Sampler:
         state, out = jax.lax.scan(body, state, jnp.arange(length))
         return state, {k: jnp.swapaxes(v, 0, 1) for k, v in out.items()}  # (chain, draw, ...)
 
+    def _compile_chunk(self, state, length: int, plan: ChainPlan):
+        """Trace, lower and compile the chunk program for ``state``'s batch (timed)."""
+        t0 = time.perf_counter()
+        if plan.method == "parallel":
+            mesh = Mesh(np.array(plan.devices), ("chains",))
+            spec = PartitionSpec("chains")
+            local = jax.shard_map(lambda s, n: self._local_chunk(s, n, length), mesh=mesh,
+                                  in_specs=(spec, PartitionSpec()), out_specs=spec, check_vma=False)
+            jitted = jax.jit(local)
+        else:
+            jitted = jax.jit(lambda s, n: self._local_chunk(s, n, length))
+        fn = jitted.lower(state, jnp.asarray(0, dtype=jnp.int64)).compile()
+        self.compile_seconds += time.perf_counter() - t0
+        return fn
+
+    def precompile(self, plan: ChainPlan, length: int) -> None:
+        """Start compiling the chunk programs of ``plan`` in a background thread.
+
+        :func:`~hicosmo_nb.inference.run_nuts` calls this before its MAP search, so the
+        (single-threaded) XLA compilation of the sampling program overlaps the MAP search and
+        its own compilation; :meth:`run_chunk` then waits for the result. Parallel layouts,
+        whose state must first be placed on the device mesh, compile on first use instead.
+        """
+        if plan.method == "parallel":
+            return
+        d = len(self.names)
+        for b in sorted({b1 - b0 for b0, b1 in plan.batches}):
+            cache_key = (False, len(plan.devices), b, int(length))
+            if cache_key in self._compiled:
+                continue
+
+            def work(b=b):
+                template = self.init_state(np.zeros((b, d)), np.zeros((b, 2), np.uint32), evaluate=False)
+                return self._compile_chunk(template, length, plan)
+
+            self._compiled[cache_key] = _COMPILER.submit(work)
+
     def run_chunk(self, state, n_active: int, length: int, plan: ChainPlan):
         """Advance a batch ``n_active <= length`` iterations; returns ``(state, draws)``.
 
         ``draws`` has ``length`` entries per chain, the first ``n_active`` valid. One compiled
         program per (layout, batch size, length) serves every chunk of a run (warmup, sampling
-        and a shorter last chunk), so a run compiles once; its first compilation is timed into
-        :attr:`compile_seconds`.
+        and a shorter last chunk), so a run compiles once; the compilation is timed into
+        :attr:`compile_seconds`, and the time this call spent compiling or waiting for a
+        background compilation (:meth:`precompile`) into :attr:`compile_wait_seconds`.
         """
         b = int(jax.tree_util.tree_leaves(state)[0].shape[0])
         cache_key = (plan.method == "parallel", len(plan.devices), b, int(length))
@@ -171,18 +225,10 @@ class Sampler:
         if plan.method == "parallel":
             mesh = Mesh(np.array(plan.devices), ("chains",))
             state = jax.device_put(state, NamedSharding(mesh, PartitionSpec("chains")))
-        if fn is None:
-            if plan.method == "parallel":
-                spec = PartitionSpec("chains")
-                local = jax.shard_map(lambda s, n: self._local_chunk(s, n, length), mesh=mesh,
-                                      in_specs=(spec, PartitionSpec()), out_specs=spec,
-                                      check_vma=False)
-                jitted = jax.jit(local)
-            else:
-                jitted = jax.jit(lambda s, n: self._local_chunk(s, n, length))
+        if fn is None or isinstance(fn, Future):
             t0 = time.perf_counter()
-            fn = jitted.lower(state, n_active).compile()
-            self.compile_seconds += time.perf_counter() - t0
+            fn = fn.result() if fn is not None else self._compile_chunk(state, length, plan)
+            self.compile_wait_seconds += time.perf_counter() - t0
             self._compiled[cache_key] = fn
         return fn(state, n_active)
 
@@ -268,8 +314,13 @@ def chain_keys(key: jax.Array, num_chains: int) -> np.ndarray:
 
     So chain ``c`` is the same whatever the layout and however many chains run beside it.
     """
-    idx = jnp.arange(num_chains, dtype=jnp.uint32)
-    return np.asarray(jax.vmap(jax.random.fold_in, in_axes=(None, 0))(jnp.asarray(key), idx), dtype=np.uint32)
+    return np.asarray(_fold_in_range(jnp.asarray(key), num_chains), dtype=np.uint32)
+
+
+@partial(jax.jit, static_argnums=1)
+def _fold_in_range(key: jax.Array, n: int) -> jax.Array:
+    """``[fold_in(key, i) for i in range(n)]`` as one compiled call."""
+    return jax.vmap(jax.random.fold_in, in_axes=(None, 0))(key, jnp.arange(n, dtype=jnp.uint32))
 
 
 def tree_depth(num_steps: np.ndarray) -> np.ndarray:

@@ -24,9 +24,9 @@ import os
 import pathlib
 from typing import Any, Mapping
 
-import arviz as az
 import numpy as np
 import xarray as xr
+from arviz_base import from_dict
 
 from .checkpoint import atomic_write
 from .diagnostics import compute_diagnostics, problems
@@ -81,7 +81,7 @@ class Result:
             groups["sample_stats"] = {k: np.asarray(v) for k, v in sample_stats.items()}
         if log_likelihood:
             groups["log_likelihood"] = {k: np.asarray(v) for k, v in log_likelihood.items()}
-        dt = az.from_dict(groups)
+        dt = from_dict(groups)
         dt.attrs[MANIFEST_ATTR] = json.dumps(dict(manifest or {}), sort_keys=True)
         return cls(dt, state)
 
@@ -123,7 +123,9 @@ class Result:
     # -- reporting -----------------------------------------------------------------------------
     def summary(self, **kwargs):
         """``arviz.summary`` table (mean, sd, intervals, bulk/tail ESS, R-hat, MCSE)."""
-        return az.summary(self._dt, **kwargs)
+        import arviz_stats
+
+        return arviz_stats.summary(self._dt, **kwargs)
 
     def diagnostics(self) -> dict[str, Any]:
         """R-hat, bulk/tail ESS, divergences, E-BFMI and the advice for failed checks."""

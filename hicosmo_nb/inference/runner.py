@@ -29,7 +29,7 @@ import numpy as np
 from .. import _config  # noqa: F401  (float64)
 from ..likelihoods.base import Likelihood
 from .checkpoint import fingerprint_diff, load_checkpoint
-from .diagnostics import compute_diagnostics, warn_problems
+from .diagnostics import compute_diagnostics, preload_stats, warn_problems
 from .devices import plan_chains
 from .init import initial_positions
 from .kernel import Sampler, build_sampler, chain_keys
@@ -155,6 +155,8 @@ def run_nuts(
         point (names the parameters and prior bounds), or a checkpoint from a different run.
     """
     t_start = time.perf_counter()
+    if warn:
+        preload_stats()
     key = as_key(key)
     num_chains = count("num_chains", num_chains, 1)
     num_warmup = count("num_warmup", num_warmup, 0)
@@ -173,10 +175,11 @@ def run_nuts(
         check_sampler(sampler, likelihood, priors, fixed, dict(
             num_warmup=num_warmup, dense_mass=dense_mass, target_accept=target_accept,
             max_tree_depth=max_tree_depth))
-    compiled_before = sampler.compile_seconds
+    compiled_before, waited_before = sampler.compile_seconds, sampler.compile_wait_seconds
     plan = plan_chains(chain_method, num_chains, chain_batch_size)
     show = progress_enabled(progress)
     length = chunk_length(chunk_size, num_warmup, num_samples, show or checkpoint is not None)
+    sampler.precompile(plan, length)  # overlaps the MAP search below
     settings = {**sampler.settings, "num_samples": num_samples, "num_chains": num_chains}
     fp = fingerprint(likelihood, priors, fixed, key, num_chains, settings, init, init_jitter)
     ckeys = chain_keys(sub_key(key, "nuts/chains"), num_chains)
@@ -204,9 +207,9 @@ def run_nuts(
     work = {"warmup_leapfrog_steps": warm_steps, "sampling_leapfrog_steps": int(buffers["num_steps"].sum())}
     settings.update(chain_method=chain_method, chain_batch_size=chain_batch_size, chunk_size=length,
                     init=repr(init), init_jitter=init_jitter, log_likelihood=log_likelihood)
-    compile_s = sampler.compile_seconds - compiled_before
-    timings = {"init_map": init_s, "compile": compile_s, "sampling": loop_s - compile_s,
-               "total": time.perf_counter() - t_start}
+    waited = sampler.compile_wait_seconds - waited_before
+    timings = {"init_map": init_s, "compile": sampler.compile_seconds - compiled_before,
+               "compile_wait": waited, "sampling": loop_s - waited, "total": time.perf_counter() - t_start}
     return _finish(sampler, plan, states, buffers, likelihood=likelihood, priors=priors, fixed=fixed,
                    key=key, ckeys=ckeys, settings=settings, init_info=init_info, timings=timings,
                    log_likelihood=log_likelihood, fingerprint=fp, iteration=total, warn=warn,
@@ -260,7 +263,7 @@ def continue_nuts(
         sampler = build_sampler(likelihood, priors, fixed=fixed, **nuts)
     else:
         check_sampler(sampler, likelihood, priors, fixed, nuts)
-    compiled_before = sampler.compile_seconds
+    compiled_before, waited_before = sampler.compile_seconds, sampler.compile_wait_seconds
     key = as_key(np.array([int(w, 16) for w in base["key"].split()], dtype=np.uint32))
     now = fingerprint(likelihood, priors, fixed, key, result.num_chains,
                        {**sampler.settings, "num_samples": base["num_samples"]}, None, base["init_jitter"])
@@ -287,9 +290,9 @@ def continue_nuts(
     finally:
         bar.close()
     settings = {**s_old, "num_samples": s_old["num_samples"] + num_samples}
-    compile_s = sampler.compile_seconds - compiled_before
-    timings = {**old.get("timings_s", {}), "continue_compile": compile_s,
-               "continue_sampling": loop_s - compile_s,
+    waited = sampler.compile_wait_seconds - waited_before
+    timings = {**old.get("timings_s", {}), "continue_compile": sampler.compile_seconds - compiled_before,
+               "continue_sampling": loop_s - waited,
                "continue_total": time.perf_counter() - t_start}
     extra = {k: old[k] for k in old if k not in _MANIFEST_KEYS}
     extra["continued"] = old.get("continued", []) + [{"from_iteration": it0, "num_samples": num_samples}]
