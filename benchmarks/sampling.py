@@ -48,6 +48,11 @@ T_START = time.perf_counter()
 # Compilation times in this process are cold-compile times: no persistent cache here (the fresh-
 # process first-result runs set their own cache folder).
 os.environ["HICOSMO_NB_JAX_CACHE"] = "off"
+# One XLA host device per core, so that chain_method="parallel" can put 2 chains on each core (a
+# single CPU device runs these small per-step programs on one core). Must precede importing JAX.
+N_DEV = os.cpu_count() or 1
+USER_XLA_FLAGS = os.environ.get("XLA_FLAGS")
+os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + f" --xla_force_host_platform_device_count={N_DEV}").strip()
 
 import arviz as az  # noqa: E402
 import jax  # noqa: E402
@@ -103,10 +108,10 @@ def ess_stats(samples: dict) -> tuple[float, float]:
     return ess, rhat
 
 
-def run_ours(lk, priors, fixed, *, warmup, samples, dense, key=0):
-    s = build_sampler(lk, priors, fixed=fixed, num_warmup=warmup, dense_mass=dense)
+def run_ours(lk, priors, fixed, *, warmup, samples, dense, key=0, chain_method="vectorized", sampler=None):
+    s = sampler or build_sampler(lk, priors, fixed=fixed, num_warmup=warmup, dense_mass=dense)
     kw = dict(key=jax.random.PRNGKey(key), num_chains=4, num_warmup=warmup, num_samples=samples,
-              fixed=fixed, dense_mass=dense, chain_method="vectorized", progress=False, warn=False)
+              fixed=fixed, dense_mass=dense, chain_method=chain_method, progress=False, warn=False)
     first = run_nuts(lk, priors, sampler=s, **kw)
     t0 = time.perf_counter()
     warm = run_nuts(lk, priors, sampler=s, **kw)  # compiled programs reused
@@ -196,6 +201,9 @@ def case_a(args):
           res["numpy_vs_jax_max_abs_dloglike"], flush=True)
     sampler, res["ours"] = run_ours(lk, priors, fixed, warmup=w, samples=s, dense=True)
     res["numpyro"] = run_numpyro(sampler, priors, warmup=w, samples=s, dense=True)
+    if N_DEV > 1:
+        _, res["ours_parallel"] = run_ours(lk, priors, fixed, warmup=w, samples=s, dense=True,
+                                           chain_method="parallel", sampler=sampler)
     _, res["ours_dense"] = run_ours(lk_dense, priors, fixed, warmup=w, samples=s, dense=True)
     center = np.array([0.33, -19.42])
     scale = np.array([0.02, 0.01])
@@ -215,9 +223,13 @@ def case_b(args):
     fixed = {"m_nu": 0.0}
     peer = NumpyJoint(data, {k: v.bounds for k, v in priors.items()})
     res = {"params": list(priors), "likelihood_method": sn.metadata["method"]}
-    w, s = (300, 500) if args.quick else (500, 1000)
+    # burn-in 20% of the run for every sampler (emcee: 2000 of 10000 steps)
+    w, s = (300, 1200) if args.quick else (500, 2000)
     sampler, res["ours"] = run_ours(lk, priors, fixed, warmup=w, samples=s, dense=True)
     res["numpyro"] = run_numpyro(sampler, priors, warmup=w, samples=s, dense=True)
+    if N_DEV > 1:
+        _, res["ours_parallel"] = run_ours(lk, priors, fixed, warmup=w, samples=s, dense=True,
+                                           chain_method="parallel", sampler=sampler)
     z0, info = initial_positions(sampler, priors, key=jax.random.PRNGKey(0), num_chains=1)
     center = np.array([info["start"][n] for n in priors])
     ll = float(lk({**info["start"], **fixed}))
@@ -267,7 +279,10 @@ print("FIRST", json.dumps({{"seconds": time.perf_counter() - t0, "import_s": t1 
       **{{k + "_s": v for k, v in r.manifest["timings_s"].items() if k != "total"}},
       "max_rhat": max(d["rhat"].values()), "min_ess_bulk": min(d["ess_bulk"].values())}}))
 """
-    env = {**os.environ, "HICOSMO_NB_JAX_CACHE": cache_dir}
+    env = {**os.environ, "HICOSMO_NB_JAX_CACHE": cache_dir}  # and a user's single CPU device:
+    env.pop("XLA_FLAGS")
+    if USER_XLA_FLAGS is not None:
+        env["XLA_FLAGS"] = USER_XLA_FLAGS
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     line = [ln for ln in out.stdout.splitlines() if ln.startswith("FIRST")]
     if not line:
@@ -278,7 +293,9 @@ print("FIRST", json.dumps({{"seconds": time.perf_counter() - t0, "import_s": t1 
 def print_case(case: str, r: dict) -> None:
     ours, npy = r["ours"], r["numpyro"]
     print(f"\n({case}) {'sampler':22s} {'first[s]':>9s} {'warm[s]':>8s} {'minESS':>7s} {'ESS/s':>8s} {'Rhat':>6s}")
-    for label, o in (("hicosmo_nb", ours), ("hicosmo_nb, dense SN", r.get("ours_dense"))):
+    rows = (("hicosmo_nb (1 device)", ours), (f"hicosmo_nb ({N_DEV} devices)", r.get("ours_parallel")),
+            ("hicosmo_nb, dense SN", r.get("ours_dense")))
+    for label, o in rows:
         if o is not None:
             print(f"    {label:22s} {o['wall_first_s']:9.2f} {o['sampling_s']:8.2f} "
                   f"{o['min_ess']:7.0f} {o['ess_per_s']:8.1f} {o['max_rhat']:6.3f}")
@@ -293,7 +310,10 @@ def print_case(case: str, r: dict) -> None:
     print(f"    overhead vs numpyro: whole run {ours['sampling_s'] / npy['wall_warm_s']:.3f}x, "
           f"per leapfrog step {per_step:.3f}x")
     for k in emcees:
-        print(f"    ESS/s ratio ours / {k}: {ours['ess_per_s'] / r[k]['ess_per_s']:.2f}x")
+        print(f"    ESS/s ratio ours (1 device, vectorized) / {k}: {ours['ess_per_s'] / r[k]['ess_per_s']:.2f}x")
+        if "ours_parallel" in r:
+            print(f"    ESS/s ratio ours ({N_DEV} devices, parallel x vectorized) / {k}: "
+                  f"{r['ours_parallel']['ess_per_s'] / r[k]['ess_per_s']:.2f}x")
     if "ours_dense" in r and "emcee_numpy" in r:
         print(f"    ESS/s ratio ours (dense SN) / emcee_numpy (dense SN): "
               f"{r['ours_dense']['ess_per_s'] / r['emcee_numpy']['ess_per_s']:.2f}x")
@@ -310,7 +330,8 @@ def main() -> None:
     p.add_argument("--scaling-chains", default="1,4,16,64,256")
     p.add_argument("--json", help="also write the numbers to this file")
     args = p.parse_args()
-    report = {"device": str(jax.devices()[0]), "cpu_count": os.cpu_count(), "jax": jax.__version__}
+    report = {"device": str(jax.devices()[0]), "num_devices": len(jax.devices()), "cpu_count": os.cpu_count(),
+              "jax": jax.__version__}
     if "f" in args.cases:
         with tempfile.TemporaryDirectory() as cache:
             for label in ("cold", "warm"):  # empty compilation cache, then the one the cold run filled
