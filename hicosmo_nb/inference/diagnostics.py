@@ -11,8 +11,8 @@ Examples
 >>> from arviz_base import from_dict
 >>> rng = np.random.default_rng(0)
 >>> dt = from_dict({"posterior": {"x": rng.normal(size=(4, 500))},
-...                    "sample_stats": {"energy": rng.normal(size=(4, 500)),
-...                                     "diverging": np.zeros((4, 500), bool)}})
+...                 "sample_stats": {"energy": rng.normal(size=(4, 500)),
+...                                  "diverging": np.zeros((4, 500), bool)}})
 >>> d = compute_diagnostics(dt)
 >>> d["rhat"]["x"] < 1.01, d["divergences"]
 (True, 0)
