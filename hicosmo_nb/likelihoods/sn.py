@@ -127,13 +127,13 @@ def sn_likelihood(data: SNData, *, marginalize_M: bool = True, method: str = "au
     norm = data.n * _LOG_2PI + factor.logdet
     mag, z_hel = jnp.asarray(data.mag), jnp.asarray(data.z_hel)
     grid = DistanceGrid(data.z)
-    knots = _Knots(data.z)
+    columns = 2 * _Knots.count(data.z) + 1
     if method == "auto":
         user_model = de_density is not None or efunc is not None
-        method = "compressed" if not user_model and data.n > 4 * knots.columns else "inverse"
-    if method == "compressed" and data.n <= knots.columns:
+        method = "compressed" if not user_model and data.n > 4 * columns else "inverse"
+    if method == "compressed" and data.n <= columns:
         raise ValueError(f"method='compressed' needs more supernovae ({data.n}) than its "
-                         f"{knots.columns} columns; use method='inverse'")
+                         f"{columns} columns; use method='inverse'")
 
     def mu_safe(params):
         cosmo, ok = view.safe(params)
@@ -152,6 +152,7 @@ def sn_likelihood(data: SNData, *, marginalize_M: bool = True, method: str = "au
         return mu + params[offset]
 
     if method == "compressed":
+        knots = _Knots(data.z)
         chi2 = knots.compress(factor, data.mag, data.z, data.z_hel, marginalize_M)
         meta["knots"] = knots.k
 
@@ -161,7 +162,7 @@ def sn_likelihood(data: SNData, *, marginalize_M: bool = True, method: str = "au
             return (chi2(v) if marginalize_M else chi2(v, params[offset])), ok
     else:
         q = quadratic_form(factor, method)
-        w = jnp.asarray(factor.inv @ np.ones(data.n))
+        w = jnp.asarray(factor.inv @ np.ones(data.n)) if marginalize_M else None
 
         def chi2_and_ok(params):  # the dense form at the data redshifts
             mu, ok = mu_safe(params)
@@ -198,11 +199,16 @@ class _Knots:
     ``m0 = 5 log10((1 + z_hel) z) + 25`` and ``v = (f_0..f_{K-1}, df/dt_0..df/dt_{K-1})``.
     """
 
+    @staticmethod
+    def count(z: np.ndarray, spacing: float = KNOT_SPACING) -> int:
+        """Number of knots ``K`` for redshifts ``z`` (the compression has 2K+1 columns)."""
+        t_data = np.log1p(np.asarray(z, dtype=float))
+        return max(2, int(np.ceil((t_data.max() - t_data.min()) / spacing)) + 1)
+
     def __init__(self, z: np.ndarray, spacing: float = KNOT_SPACING):
         t_data = np.log1p(np.asarray(z, dtype=float))
-        lo, hi = float(t_data.min()), float(t_data.max())
-        self.k = k = max(2, int(np.ceil((hi - lo) / spacing)) + 1)
-        t = np.linspace(lo, hi, k)
+        self.k = k = self.count(z, spacing)
+        t = np.linspace(t_data.min(), t_data.max(), k)
         self.z_knots = np.expm1(t)
         width = max(t[1] - t[0], 1e-12)
         j = np.clip(np.searchsorted(t, t_data, side="right") - 1, 0, k - 2)
@@ -213,7 +219,6 @@ class _Knots:
         self.p[rows, j + 1] = -2 * u**3 + 3 * u**2
         self.p[rows, k + j] = (u**3 - 2 * u**2 + u) * width
         self.p[rows, k + j + 1] = (u**3 - u**2) * width
-        self.columns = 2 * k + 1
         self.grid = DistanceGrid(self.z_knots)
 
     def values(self, cosmo: dict, kw: dict) -> jax.Array:
