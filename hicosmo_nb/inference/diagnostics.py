@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 import importlib
+import sys
 import threading
 import warnings
 from typing import Any
@@ -40,7 +41,8 @@ def preload_stats() -> None:
     search and the sampling (which run in compiled code, without the GIL) instead of delaying
     the first result; :func:`compute_diagnostics` then finds the module imported.
     """
-    threading.Thread(target=importlib.import_module, args=("arviz_stats",), daemon=True).start()
+    if "arviz_stats" not in sys.modules:
+        threading.Thread(target=importlib.import_module, args=("arviz_stats",), daemon=True).start()
 
 
 class ConvergenceWarning(UserWarning):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from typing import Callable, Mapping
 
 import jax
@@ -83,21 +83,15 @@ class Sampler:
     compile_wait_seconds: float = 0.0
     _compiled: dict = field(repr=False, default_factory=dict)
 
-    @property
+    @cached_property
     def constrain(self) -> Callable:
         """``u -> {name: value}`` (jitted; also usable inside traced code and under vmap)."""
-        fn = self._compiled.get("constrain")
-        if fn is None:
-            fn = self._compiled["constrain"] = jax.jit(self.transform.constrain)
-        return fn
+        return jax.jit(self.transform.constrain)
 
-    @property
+    @cached_property
     def unconstrain(self) -> Callable:
         """``{name: value} -> u`` (jitted)."""
-        fn = self._compiled.get("unconstrain")
-        if fn is None:
-            fn = self._compiled["unconstrain"] = jax.jit(self.transform.unconstrain)
-        return fn
+        return jax.jit(self.transform.unconstrain)
 
     def init_state(self, z0: np.ndarray, keys: np.ndarray, *, evaluate: bool = True,
                    inverse_mass_matrix: np.ndarray | None = None):
@@ -176,9 +170,8 @@ class Sampler:
         """Trace, lower and compile the chunk program for ``state``'s batch (timed)."""
         t0 = time.perf_counter()
         if plan.method == "parallel":
-            mesh = Mesh(np.array(plan.devices), ("chains",))
             spec = PartitionSpec("chains")
-            local = jax.shard_map(lambda s, n: self._local_chunk(s, n, length), mesh=mesh,
+            local = jax.shard_map(lambda s, n: self._local_chunk(s, n, length), mesh=_chain_mesh(plan),
                                   in_specs=(spec, PartitionSpec()), out_specs=spec, check_vma=False)
             jitted = jax.jit(local)
         else:
@@ -199,7 +192,7 @@ class Sampler:
             return
         d = len(self.names)
         for b in sorted({b1 - b0 for b0, b1 in plan.batches}):
-            cache_key = (False, len(plan.devices), b, int(length))
+            cache_key = _chunk_key(plan, b, length)
             if cache_key in self._compiled:
                 continue
 
@@ -218,19 +211,26 @@ class Sampler:
         :attr:`compile_seconds`, and the time this call spent compiling or waiting for a
         background compilation (:meth:`precompile`) into :attr:`compile_wait_seconds`.
         """
-        b = int(jax.tree_util.tree_leaves(state)[0].shape[0])
-        cache_key = (plan.method == "parallel", len(plan.devices), b, int(length))
+        cache_key = _chunk_key(plan, int(jax.tree_util.tree_leaves(state)[0].shape[0]), length)
         fn = self._compiled.get(cache_key)
         n_active = jnp.asarray(n_active, dtype=jnp.int64)
         if plan.method == "parallel":
-            mesh = Mesh(np.array(plan.devices), ("chains",))
-            state = jax.device_put(state, NamedSharding(mesh, PartitionSpec("chains")))
+            state = jax.device_put(state, NamedSharding(_chain_mesh(plan), PartitionSpec("chains")))
         if fn is None or isinstance(fn, Future):
             t0 = time.perf_counter()
             fn = fn.result() if fn is not None else self._compile_chunk(state, length, plan)
             self.compile_wait_seconds += time.perf_counter() - t0
             self._compiled[cache_key] = fn
         return fn(state, n_active)
+
+
+def _chunk_key(plan: ChainPlan, batch: int, length: int) -> tuple:
+    """Key of the compiled chunk program: (sharded?, devices, batch size, chunk length)."""
+    return (plan.method == "parallel", len(plan.devices), int(batch), int(length))
+
+
+def _chain_mesh(plan: ChainPlan) -> Mesh:
+    return Mesh(np.array(plan.devices), ("chains",))
 
 
 def build_sampler(
