@@ -72,35 +72,40 @@ def all_leaves(states: list) -> list[np.ndarray]:
 
 
 def run_loop(sampler: Sampler, plan: ChainPlan, states: list, buffers: dict, spec: LoopSpec,
-             progress: ChainProgress) -> tuple[list, float, int]:
-    """Run chunks until ``spec.total``; returns the final states, the seconds spent and the
-    number of leapfrog steps (summed over chains) taken before ``spec.collect_from``."""
-    t0 = time.perf_counter()
-    it = spec.iteration
-    warm_steps = 0
-    while it < spec.total:
-        phase_end = spec.num_warmup if it < spec.num_warmup else spec.total
-        n = min(spec.length, phase_end - it)
-        step_sizes = []
-        for bi, (b0, b1) in enumerate(plan.batches):
-            states[bi], out = sampler.run_chunk(states[bi], n, spec.length, plan)
-            step_sizes.append(np.asarray(states[bi].adapt_state.step_size))
-            if it < spec.collect_from:
-                warm_steps += int(np.asarray(out["num_steps"])[:, :n].sum())
-            else:
-                j = it - spec.collect_from
-                for k in STAT_FIELDS:
-                    buffers[k][b0:b1, j:j + n] = np.asarray(out[k])[:, :n]
-        it += n
-        filled = max(it - spec.collect_from, 0)
-        progress.update(n, "warmup" if it <= spec.num_warmup else "sampling",
-                        buffers["diverging"][:, :filled].sum(axis=1), np.concatenate(step_sizes))
-        if spec.checkpoint is not None:
-            save_checkpoint(spec.checkpoint, fingerprint=spec.fingerprint, iteration=it,
-                            leaves=all_leaves(states),
-                            draws={k: v[:, :filled] for k, v in buffers.items()}, info=spec.info)
-    jax.block_until_ready(states)
-    return states, time.perf_counter() - t0, warm_steps
+             show: bool) -> tuple[list, float, int]:
+    """Run chunks until ``spec.total`` (per-chain progress bars when ``show``); returns the final
+    states, the seconds spent and the number of leapfrog steps (summed over chains) taken before
+    ``spec.collect_from``."""
+    progress = ChainProgress(show, buffers["z"].shape[0], spec.total, initial=spec.iteration)
+    try:
+        t0 = time.perf_counter()
+        it = spec.iteration
+        warm_steps = 0
+        while it < spec.total:
+            phase_end = spec.num_warmup if it < spec.num_warmup else spec.total
+            n = min(spec.length, phase_end - it)
+            step_sizes = []
+            for bi, (b0, b1) in enumerate(plan.batches):
+                states[bi], out = sampler.run_chunk(states[bi], n, spec.length, plan)
+                step_sizes.append(np.asarray(states[bi].adapt_state.step_size))
+                if it < spec.collect_from:
+                    warm_steps += int(np.asarray(out["num_steps"])[:, :n].sum())
+                else:
+                    j = it - spec.collect_from
+                    for k in STAT_FIELDS:
+                        buffers[k][b0:b1, j:j + n] = np.asarray(out[k])[:, :n]
+            it += n
+            filled = max(it - spec.collect_from, 0)
+            progress.update(n, "warmup" if it <= spec.num_warmup else "sampling",
+                            buffers["diverging"][:, :filled].sum(axis=1), np.concatenate(step_sizes))
+            if spec.checkpoint is not None:
+                save_checkpoint(spec.checkpoint, fingerprint=spec.fingerprint, iteration=it,
+                                leaves=all_leaves(states),
+                                draws={k: v[:, :filled] for k, v in buffers.items()}, info=spec.info)
+        jax.block_until_ready(states)
+        return states, time.perf_counter() - t0, warm_steps
+    finally:
+        progress.close()
 
 
 def assemble(sampler: Sampler, buffers: dict, *, fixed: dict, leaves, log_likelihood: bool,

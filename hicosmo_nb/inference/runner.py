@@ -36,7 +36,7 @@ from .kernel import Sampler, build_sampler, chain_keys
 from .loop import LoopSpec, all_leaves, assemble, batch_states, new_buffers, run_loop
 from .manifest import build_manifest
 from .priors import Prior, check_priors, default_priors
-from .progress import ChainProgress, progress_enabled
+from .progress import progress_enabled
 from .results import Result, concat_draws
 from .settings import (as_key, check_fixed, check_sampler, chunk_length, count, fingerprint,
                        sub_key)
@@ -60,6 +60,12 @@ def _resume(path, fingerprint) -> dict | None:
         raise ValueError(f"checkpoint {str(path)!r} was written by a different run; delete it or "
                          f"use another path. Differences: {'; '.join(diff)}")
     return ck
+
+
+def _fill_draws(buffers: dict, ck: dict) -> None:
+    """Copy a checkpoint's draws so far into the run's host buffers."""
+    for k, v in ck["draws"].items():
+        buffers[k][:, :v.shape[1]] = v
 
 
 def _finish(sampler, plan, states, buffers, *, likelihood, priors, fixed, key, ckeys, settings,
@@ -196,14 +202,9 @@ def run_nuts(
     else:
         init_info, init_s = {**ck["info"], "resumed_at_iteration": ck["iteration"]}, 0.0
         states, iteration = batch_states(sampler, plan, ckeys, leaves=ck["leaves"]), ck["iteration"]
-        for k, v in ck["draws"].items():
-            buffers[k][:, :v.shape[1]] = v
+        _fill_draws(buffers, ck)
     spec = LoopSpec(iteration, num_warmup, num_warmup, total, length, checkpoint, fp, init_info)
-    bar = ChainProgress(show, num_chains, total, initial=iteration)
-    try:
-        states, loop_s, warm_steps = run_loop(sampler, plan, states, buffers, spec, bar)
-    finally:
-        bar.close()
+    states, loop_s, warm_steps = run_loop(sampler, plan, states, buffers, spec, show)
     work = {"warmup_leapfrog_steps": warm_steps, "sampling_leapfrog_steps": int(buffers["num_steps"].sum())}
     settings.update(chain_method=chain_method, chain_batch_size=chain_batch_size, chunk_size=length,
                     init=repr(init), init_jitter=init_jitter, log_likelihood=log_likelihood)
@@ -280,15 +281,10 @@ def continue_nuts(
     ck = _resume(checkpoint, fp)
     leaves, iteration = (result.state["leaves"], it0) if ck is None else (ck["leaves"], ck["iteration"])
     if ck is not None:
-        for k, v in ck["draws"].items():
-            buffers[k][:, :v.shape[1]] = v
+        _fill_draws(buffers, ck)
     states = batch_states(sampler, plan, ckeys, leaves=leaves)
     spec = LoopSpec(iteration, s_old["num_warmup"], it0, it0 + num_samples, length, checkpoint, fp, {})
-    bar = ChainProgress(show, result.num_chains, it0 + num_samples, initial=iteration)
-    try:
-        states, loop_s, _ = run_loop(sampler, plan, states, buffers, spec, bar)
-    finally:
-        bar.close()
+    states, loop_s, _ = run_loop(sampler, plan, states, buffers, spec, show)
     settings = {**s_old, "num_samples": s_old["num_samples"] + num_samples}
     waited = sampler.compile_wait_seconds - waited_before
     timings = {**old.get("timings_s", {}), "continue_compile": sampler.compile_seconds - compiled_before,
