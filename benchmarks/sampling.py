@@ -19,7 +19,11 @@ compressed JAX likelihood vmapped over walkers (``emcee_jax_vmapped``). On (a) o
 the dense JAX form (``ours_dense``: same likelihood cost as ``emcee_numpy``).
 
 NUTS runs (ours and raw NumPyro) use a dense mass matrix: with Omega_m and M correlated at 0.8 it
-gave ~3x the ESS per second of a diagonal one on (a).
+gave ~3x the ESS per second of a diagonal one on (a). Ours runs in three chain layouts: ``ours``
+is ``concurrent`` (one unbatched chain per host thread on one XLA device: what
+``chain_method="auto"`` picks on a CPU with one device), ``ours_vectorized`` is the layout of raw
+NumPyro's fastest one-device method (``vectorized``, for the overhead ratio) and
+``ours_parallel`` shards chains over one XLA host device per core.
 
 Reported: wall time with and without compilation, min over parameters of bulk ESS and ESS per
 second (sampling time incl. warmup/burn-in, excluding compilation), max R-hat, our overhead vs
@@ -48,8 +52,7 @@ T_START = time.perf_counter()
 # Compilation times in this process are cold-compile times: no persistent cache here (the fresh-
 # process first-result runs set their own cache folder).
 os.environ["HICOSMO_NB_JAX_CACHE"] = "off"
-# One XLA host device per core, so that chain_method="parallel" can put 2 chains on each core (a
-# single CPU device runs these small per-step programs on one core). Must precede importing JAX.
+# One XLA host device per core, for the chain_method="parallel" runs. Must precede importing JAX.
 N_DEV = os.cpu_count() or 1
 USER_XLA_FLAGS = os.environ.get("XLA_FLAGS")
 os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + f" --xla_force_host_platform_device_count={N_DEV}").strip()
@@ -108,7 +111,7 @@ def ess_stats(samples: dict) -> tuple[float, float]:
     return ess, rhat
 
 
-def run_ours(lk, priors, fixed, *, warmup, samples, dense, key=0, chain_method="vectorized", sampler=None):
+def run_ours(lk, priors, fixed, *, warmup, samples, dense, chain_method, key=0, sampler=None):
     s = sampler or build_sampler(lk, priors, fixed=fixed, num_warmup=warmup, dense_mass=dense)
     kw = dict(key=jax.random.PRNGKey(key), num_chains=4, num_warmup=warmup, num_samples=samples,
               fixed=fixed, dense_mass=dense, chain_method=chain_method, progress=False, warn=False)
@@ -121,13 +124,16 @@ def run_ours(lk, priors, fixed, *, warmup, samples, dense, key=0, chain_method="
     t = first.manifest["timings_s"]
     work = warm.manifest["work"]
     grads = work["warmup_leapfrog_steps"] + work["sampling_leapfrog_steps"]
-    return s, {"gradient_evals": grads, "ess_per_1k_evals": 1e3 * ess / grads,"wall_first_s": t["total"], "compile_s": t["compile"], "map_s": t["init_map"],
+    layout = warm.manifest["chain_layout"]
+    return s, {"layout": f"{layout['method']}, {layout['num_devices']} device(s), {layout['threads']} thread(s)",
+               "gradient_evals": grads, "ess_per_1k_evals": 1e3 * ess / grads,
+               "wall_first_s": t["total"], "compile_s": t["compile"], "map_s": t["init_map"],
                "wall_warm_s": wall, "sampling_s": warm.manifest["timings_s"]["sampling"],
                "min_ess": ess, "ess_per_s": ess / warm.manifest["timings_s"]["sampling"],
                "max_rhat": rhat, "sample_leapfrogs": steps}
 
 
-def run_numpyro(sampler, priors, *, warmup, samples, dense, key=0):
+def run_numpyro(sampler, priors, *, warmup, samples, dense, chain_method, key=0):
     from numpyro.infer import MCMC, NUTS
 
     # the same start and the same initial (Laplace) metric as ours: identical algorithm
@@ -135,7 +141,7 @@ def run_numpyro(sampler, priors, *, warmup, samples, dense, key=0):
     imm = info["inverse_mass_matrix"]
     imm = None if imm is None else jnp.asarray(imm)
     mcmc = MCMC(NUTS(potential_fn=sampler.potential, dense_mass=dense, inverse_mass_matrix=imm), num_warmup=warmup,
-                num_samples=samples, num_chains=4, chain_method="vectorized", progress_bar=False)
+                num_samples=samples, num_chains=4, chain_method=chain_method, progress_bar=False)
     out = {}
     for label in ("first", "warm"):
         t0 = time.perf_counter()
@@ -185,6 +191,27 @@ def jax_vmapped_logpost(sampler, priors, fixed):
     return logpost
 
 
+# Our chain layouts. "ours" is what chain_method="auto" picks on one CPU device for these
+# (compressed) likelihoods: one unbatched chain per host thread. This process has N_DEV XLA host
+# devices, where "auto" would pick "parallel", so the layouts are named explicitly.
+OUR_LAYOUTS = {"ours": "concurrent", "ours_vectorized": "vectorized", "ours_parallel": "parallel"}
+# Raw NumPyro in its fastest one-device layout (its "sequential" took 2x as long on (a)).
+NUMPYRO_LAYOUTS = {"numpyro": "vectorized"}
+
+
+def run_layouts(res: dict, lk, priors, fixed, *, warmup, samples):
+    """Ours in each layout and raw NumPyro in its one-device layouts, all on one sampler."""
+    sampler = None
+    for label, method in OUR_LAYOUTS.items():
+        if method != "parallel" or N_DEV > 1:
+            sampler, res[label] = run_ours(lk, priors, fixed, warmup=warmup, samples=samples, dense=True,
+                                           chain_method=method, sampler=sampler)
+    for label, method in NUMPYRO_LAYOUTS.items():
+        res[label] = run_numpyro(sampler, priors, warmup=warmup, samples=samples, dense=True,
+                                 chain_method=method)
+    return sampler
+
+
 def case_a(args):
     data = pantheon_sized_data()
     lk = likelihoods.sn_likelihood(data, marginalize_M=False)
@@ -199,12 +226,9 @@ def case_a(args):
     w, s = (300, 500) if args.quick else (500, 1000)
     print("(a) Pantheon+-sized SN: numpy (dense) vs our JAX log-likelihood max |diff|:",
           res["numpy_vs_jax_max_abs_dloglike"], flush=True)
-    sampler, res["ours"] = run_ours(lk, priors, fixed, warmup=w, samples=s, dense=True)
-    res["numpyro"] = run_numpyro(sampler, priors, warmup=w, samples=s, dense=True)
-    if N_DEV > 1:
-        _, res["ours_parallel"] = run_ours(lk, priors, fixed, warmup=w, samples=s, dense=True,
-                                           chain_method="parallel", sampler=sampler)
-    _, res["ours_dense"] = run_ours(lk_dense, priors, fixed, warmup=w, samples=s, dense=True)
+    sampler = run_layouts(res, lk, priors, fixed, warmup=w, samples=s)
+    for label, method in (("ours_dense", "vectorized"), ("ours_dense_concurrent", "concurrent")):
+        _, res[label] = run_ours(lk_dense, priors, fixed, warmup=w, samples=s, dense=True, chain_method=method)
     center = np.array([0.33, -19.42])
     scale = np.array([0.02, 0.01])
     burn, steps = (300, 1000) if args.quick else (1000, 4000)
@@ -225,11 +249,7 @@ def case_b(args):
     res = {"params": list(priors), "likelihood_method": sn.metadata["method"]}
     # burn-in 20% of the run for every sampler (emcee: 2000 of 10000 steps)
     w, s = (300, 1200) if args.quick else (500, 2000)
-    sampler, res["ours"] = run_ours(lk, priors, fixed, warmup=w, samples=s, dense=True)
-    res["numpyro"] = run_numpyro(sampler, priors, warmup=w, samples=s, dense=True)
-    if N_DEV > 1:
-        _, res["ours_parallel"] = run_ours(lk, priors, fixed, warmup=w, samples=s, dense=True,
-                                           chain_method="parallel", sampler=sampler)
+    sampler = run_layouts(res, lk, priors, fixed, warmup=w, samples=s)
     z0, info = initial_positions(sampler, priors, key=jax.random.PRNGKey(0), num_chains=1)
     center = np.array([info["start"][n] for n in priors])
     ll = float(lk({**info["start"], **fixed}))
@@ -291,33 +311,31 @@ print("FIRST", json.dumps({{"seconds": time.perf_counter() - t0, "import_s": t1 
 
 
 def print_case(case: str, r: dict) -> None:
-    ours, npy = r["ours"], r["numpyro"]
-    print(f"\n({case}) {'sampler':22s} {'first[s]':>9s} {'warm[s]':>8s} {'minESS':>7s} {'ESS/s':>8s} {'Rhat':>6s}")
-    rows = (("hicosmo_nb (1 device)", ours), (f"hicosmo_nb ({N_DEV} devices)", r.get("ours_parallel")),
-            ("hicosmo_nb, dense SN", r.get("ours_dense")))
-    for label, o in rows:
-        if o is not None:
-            print(f"    {label:22s} {o['wall_first_s']:9.2f} {o['sampling_s']:8.2f} "
-                  f"{o['min_ess']:7.0f} {o['ess_per_s']:8.1f} {o['max_rhat']:6.3f}")
-    print(f"    {'numpyro (raw NUTS)':22s} {npy['wall_first_s']:9.2f} {npy['wall_warm_s']:8.2f} "
-          f"{npy['min_ess']:7.0f} {npy['ess_per_s']:8.1f} {npy['max_rhat']:6.3f}")
+    print(f"\n({case}) {'sampler':24s} {'first[s]':>9s} {'warm[s]':>8s} {'minESS':>7s} {'ESS/s':>8s} {'Rhat':>6s}  layout")
+    ours = [k for k in (*OUR_LAYOUTS, "ours_dense", "ours_dense_concurrent") if k in r]
+    for k in ours:
+        o = r[k]
+        print(f"    {k:24s} {o['wall_first_s']:9.2f} {o['sampling_s']:8.2f} "
+              f"{o['min_ess']:7.0f} {o['ess_per_s']:8.1f} {o['max_rhat']:6.3f}  {o['layout']}")
+    for k in NUMPYRO_LAYOUTS:
+        n = r[k]
+        print(f"    {k:24s} {n['wall_first_s']:9.2f} {n['wall_warm_s']:8.2f} "
+              f"{n['min_ess']:7.0f} {n['ess_per_s']:8.1f} {n['max_rhat']:6.3f}  {NUMPYRO_LAYOUTS[k]}")
     emcees = [k for k in ("emcee_numpy", "emcee_jax_vmapped") if k in r]
     for k in emcees:
         e = r[k]
-        print(f"    {k:22s} {'':9s} {e['wall_s']:8.2f} {e['min_ess']:7.0f} {e['ess_per_s']:8.1f} "
-              f"{e['max_rhat']:6.3f}")
-    per_step = (ours["sampling_s"] / ours["sample_leapfrogs"]) / (npy["wall_warm_s"] / npy["sample_leapfrogs"])
-    print(f"    overhead vs numpyro: whole run {ours['sampling_s'] / npy['wall_warm_s']:.3f}x, "
-          f"per leapfrog step {per_step:.3f}x")
+        print(f"    {k:24s} {'':9s} {e['wall_s']:8.2f} {e['min_ess']:7.0f} {e['ess_per_s']:8.1f} "
+              f"{e['max_rhat']:6.3f}  32 walkers")
+    for mine in ("ours_vectorized", "ours"):  # the overhead: the same layout as NumPyro's
+        o, n = r[mine], r["numpyro"]
+        per_step = (o["sampling_s"] / o["sample_leapfrogs"]) / (n["wall_warm_s"] / n["sample_leapfrogs"])
+        print(f"    time ratio {mine} / numpyro: whole run {o['sampling_s'] / n['wall_warm_s']:.3f}x, "
+              f"per leapfrog step {per_step:.3f}x")
     for k in emcees:
-        print(f"    ESS/s ratio ours (1 device, vectorized) / {k}: {ours['ess_per_s'] / r[k]['ess_per_s']:.2f}x")
-        if "ours_parallel" in r:
-            print(f"    ESS/s ratio ours ({N_DEV} devices, parallel x vectorized) / {k}: "
-                  f"{r['ours_parallel']['ess_per_s'] / r[k]['ess_per_s']:.2f}x")
-    if "ours_dense" in r and "emcee_numpy" in r:
-        print(f"    ESS/s ratio ours (dense SN) / emcee_numpy (dense SN): "
-              f"{r['ours_dense']['ess_per_s'] / r['emcee_numpy']['ess_per_s']:.2f}x")
-    print(f"    efficiency (load-independent): ours {ours['ess_per_1k_evals']:.1f} ESS per 1000 gradient "
+        for mine in ours:
+            if k == "emcee_numpy" or not mine.startswith("ours_dense"):
+                print(f"    ESS/s ratio {mine} / {k}: {r[mine]['ess_per_s'] / r[k]['ess_per_s']:.2f}x")
+    print(f"    efficiency (load-independent): ours {r['ours']['ess_per_1k_evals']:.1f} ESS per 1000 gradient "
           f"evaluations (per chain), emcee {r[emcees[0]]['ess_per_1k_evals']:.1f} ESS per 1000 likelihood "
           "evaluations")
     sys.stdout.flush()

@@ -103,9 +103,16 @@ def test_dense_10d_gaussian():
     assert max(res.diagnostics()["rhat"].values()) < 1.01
 
 
-@pytest.mark.parametrize("method, extra", [("sequential", {}), ("vectorized", {"chain_batch_size": 2})])
-def test_chain_methods_agree(vectorized, sampler2d, method, extra):
-    other = run_nuts(LK2, PRIORS2, key=KEY, chain_method=method, sampler=sampler2d, **extra, **RUN)
+@pytest.fixture(scope="module")
+def sequential(sampler2d):
+    return run_nuts(LK2, PRIORS2, key=KEY, chain_method="sequential", sampler=sampler2d, **RUN)
+
+
+@pytest.mark.parametrize("method, extra", [("sequential", {}), ("vectorized", {"chain_batch_size": 2}),
+                                           ("concurrent", {"chain_batch_size": 2})])
+def test_chain_methods_agree(vectorized, sequential, sampler2d, method, extra):
+    other = sequential if method == "sequential" else run_nuts(
+        LK2, PRIORS2, key=KEY, chain_method=method, sampler=sampler2d, **extra, **RUN)
     assert other.manifest["chain_layout"]["method"] == method
     for n in ("Omega_m", "H0"):
         a, b = vectorized.samples[n], other.samples[n]
@@ -114,6 +121,14 @@ def test_chain_methods_agree(vectorized, sampler2d, method, extra):
         assert a.std() == pytest.approx(b.std(), rel=0.1)
     if extra:  # batches of 2 vectorized chains: the same program per chain as 4 at once
         np.testing.assert_allclose(other.samples["H0"], vectorized.samples["H0"], rtol=1e-9)
+
+
+def test_concurrent_chains_are_the_sequential_chains_in_threads(sequential, sampler2d):
+    """One unbatched program per chain, run in host threads: the draws of ``sequential``, exactly."""
+    conc = run_nuts(LK2, PRIORS2, key=KEY, chain_method="concurrent", sampler=sampler2d, **RUN)
+    layout = conc.manifest["chain_layout"]
+    assert layout["batches"] == [[0, 1], [1, 2], [2, 3], [3, 4]] and layout["threads"] >= 1
+    assert digest(conc) == digest(sequential)
 
 
 def test_bitwise_reproducible_across_processes_and_chunking(vectorized, sampler2d):

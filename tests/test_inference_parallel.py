@@ -13,6 +13,7 @@ import pytest
 
 import hicosmo_nb.inference.devices as devices_module
 from hicosmo_nb.inference import plan_chains, set_host_device_count
+from hicosmo_nb.inference.devices import cpu_cores
 
 DEVICES_PY = pathlib.Path(devices_module.__file__)
 CHILD = textwrap.dedent("""
@@ -50,7 +51,8 @@ def test_parallel_on_four_host_devices():
     out = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, env=env, timeout=400)
     assert out.returncode == 0, out.stderr[-3000:]
     res = json.loads([ln for ln in out.stdout.splitlines() if ln.startswith("RESULT")][0][7:])
-    assert res["auto"] == "parallel" and res["auto6"] == "vectorized"  # 6 chains do not split over 4
+    assert res["auto"] == "parallel"
+    assert res["auto6"] == "concurrent"  # 6 chains do not split over 4 devices: host threads
     assert res["par8"]["devices"] == 4 and res["par8"]["batches"] == [[0, 8]]  # 2 chains per device
     assert res["par8_batch4"]["devices"] == 4 and res["par8_batch4"]["batches"] == [[0, 4], [4, 8]]
     for name in ("par8", "par8_batch4"):
@@ -111,8 +113,13 @@ def test_plan_errors_and_single_device_parallel_warning():
         with pytest.warns(UserWarning, match="JAX sees 1 device, so chains run vectorized"):
             plan = plan_chains("parallel", 4)
         assert plan.method == "parallel" and len(plan.devices) == 1
-        assert plan_chains("auto", 4).method == "vectorized"
+        assert plan_chains("auto", 4).method == ("concurrent" if jax.default_backend() == "cpu" else "vectorized")
+    conc = plan_chains("concurrent", 5)
+    assert conc.batches == ((0, 1), (1, 2), (2, 3), (3, 4), (4, 5)) and conc.threads == min(5, cpu_cores())
+    conc = plan_chains("concurrent", 5, chain_batch_size=2)
+    assert conc.batches == ((0, 2), (2, 4), (4, 5)) and conc.threads == min(3, cpu_cores())
     assert plan_chains("sequential", 3).batches == ((0, 1), (1, 2), (2, 3))
     assert plan_chains("vectorized", 5, chain_batch_size=2).batches == ((0, 2), (2, 4), (4, 5))
     with pytest.raises(ValueError, match="chain_batch_size must be a positive int; got 0"):
         plan_chains("vectorized", 4, chain_batch_size=0)
+

@@ -7,20 +7,25 @@
 - ``"parallel"``: a batch is sharded over ``jax.local_devices()`` with ``jax.shard_map``; each
   device runs its share vectorized (chains per device = batch / devices), independently;
 - ``"sequential"``: one chain at a time;
+- ``"concurrent"``: one chain per batch (or ``chain_batch_size`` vectorized chains), the batches
+  running at the same time in host threads, one per CPU core, on one device;
 - ``"auto"``: ``parallel`` when there are several local devices and the chains split evenly over
-  them, else ``vectorized`` (on one CPU it was ~2x faster than sequential for a Pantheon+-sized
-  likelihood; on a GPU it is the natural choice).
+  them; else ``concurrent`` on a CPU and ``vectorized`` on a GPU or TPU.
 
-On a multi-core CPU one XLA device runs the small per-step programs of NUTS on one core. Calling
-:func:`set_host_device_count` with the core count before JAX starts gives ``auto`` several
-devices, so chains run ``parallel`` x ``vectorized`` over the cores: on the 2-core benchmark
-machine, the joint w0waCDM fit of ``benchmarks/sampling.py`` (4 chains, 2 per device) gave 1.6x
-the ESS per second of one device. It is not the default because it changes ``jax.devices()``
-for the whole process, and the chain layout (recorded in the manifest) enters the floating-point
-rounding of the draws.
+A chain alone in its batch runs NumPyro's kernel without ``vmap``: under ``vmap`` every branch of
+the NUTS tree builder is computed for all chains and a batched step costs the deepest tree among
+them. On the 2-core benchmark machine (``benchmarks/sampling.py``), 4 chains ran ``concurrent``
+3.2x faster than ``vectorized`` on the (compressed) Pantheon+-sized likelihood and 1.5x faster on
+its dense 1590 x 1590 form, where vectorized chains share one read of the matrix per step (they
+were 1.6x faster than ``sequential`` there). ``sequential`` and ``concurrent`` run the same
+program per chain, so they give identical draws; ``vectorized`` and ``parallel`` agree with them
+statistically (the layout enters the floating-point rounding).
+
+:func:`set_host_device_count` gives JAX several CPU devices (for ``parallel``); it must be called
+before JAX starts and changes ``jax.devices()`` for the whole process, so it is not the default.
 
 ``chain_batch_size`` caps how many chains are in memory at once: batches run one after another
-with the same compiled program (NumPyro users hit out-of-memory when every chain is vmapped).
+(``concurrent``: as many at a time as there are threads) with the same compiled program (NumPyro users hit out-of-memory when every chain is vmapped).
 
 Several hosts: call ``jax.distributed.initialize()`` in every process, run :func:`run_nuts` in each
 with its own key (e.g. ``km.key(f"nuts/{jax.process_index()}")``) on its local devices, and join
@@ -29,6 +34,7 @@ the results with :func:`hicosmo_nb.inference.concat_chains`.
 
 from __future__ import annotations
 
+import os
 import warnings
 from dataclasses import dataclass
 
@@ -37,9 +43,9 @@ import numpy as np
 
 from .. import _config  # noqa: F401  (float64)
 
-__all__ = ["CHAIN_METHODS", "ChainPlan", "plan_chains", "set_host_device_count", "positive_int"]
+__all__ = ["CHAIN_METHODS", "ChainPlan", "cpu_cores", "plan_chains", "set_host_device_count", "positive_int"]
 
-CHAIN_METHODS = ("auto", "vectorized", "parallel", "sequential")
+CHAIN_METHODS = ("auto", "vectorized", "parallel", "sequential", "concurrent")
 
 
 def set_host_device_count(n: int) -> None:
@@ -83,7 +89,8 @@ class ChainPlan:
 
     method: str
     devices: tuple
-    batches: tuple[tuple[int, int], ...]  # (start, stop) chain indices, run one after another
+    batches: tuple[tuple[int, int], ...]  # (start, stop) chain indices
+    threads: int = 1  # batches running at the same time (host threads)
 
     @property
     def batch_size(self) -> int:
@@ -94,6 +101,14 @@ def positive_int(name: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name} must be a positive int; got {value!r}")
     return int(value)
+
+
+def cpu_cores() -> int:
+    """CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def plan_chains(chain_method: str, num_chains: int, chain_batch_size: int | None = None) -> ChainPlan:
@@ -121,11 +136,20 @@ def plan_chains(chain_method: str, num_chains: int, chain_batch_size: int | None
     if method == "auto":
         n_dev = min(len(devices), num_chains)
         even = num_chains % n_dev == 0 and (chain_batch_size is None or chain_batch_size % n_dev == 0)
-        method = "parallel" if n_dev > 1 and even else "vectorized"
+        if n_dev > 1 and even:
+            method = "parallel"
+        elif devices[0].platform == "cpu":
+            method = "concurrent"
+        else:
+            method = "vectorized"
+    threads = 1
     if method == "sequential":
         if chain_batch_size not in (None, 1):
             raise ValueError(f"chain_method='sequential' runs one chain at a time; got chain_batch_size={chain_batch_size}")
         size, used = 1, devices[:1]
+    elif method == "concurrent":
+        size, used = chain_batch_size or 1, devices[:1]
+        threads = min(-(-num_chains // size), cpu_cores())
     elif method == "vectorized":
         size, used = chain_batch_size or num_chains, devices[:1]
     else:
@@ -146,6 +170,6 @@ def plan_chains(chain_method: str, num_chains: int, chain_batch_size: int | None
             )
         used = devices[:n_dev]
     batches = tuple((s, min(s + size, num_chains)) for s in range(0, num_chains, size))
-    return ChainPlan(method, used, batches)
+    return ChainPlan(method, used, batches, threads)
 
 

@@ -3,7 +3,7 @@
 Internal to :mod:`hicosmo_nb.inference`; :func:`~hicosmo_nb.inference.run_nuts` and
 :func:`~hicosmo_nb.inference.continue_nuts` are the public entry points.
 
-The loop advances every chain batch by one chunk of at most ``length`` iterations at a time,
+The loop advances every chain batch (at the same time in ``plan.threads`` host threads) by one chunk of at most ``length`` iterations at a time,
 never crossing the warmup/sampling boundary, copies the chunk's draws into host buffers and,
 when asked, writes a checkpoint. Because each chunk is one call of the same compiled program and
 the sampler state is carried exactly, a run split into chunks (or stopped and resumed from a
@@ -13,6 +13,7 @@ checkpoint) gives bitwise the draws of an unsplit run.
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import jax
@@ -77,6 +78,9 @@ def run_loop(sampler: Sampler, plan: ChainPlan, states: list, buffers: dict, spe
     states, the seconds spent and the number of leapfrog steps (summed over chains) taken before
     ``spec.collect_from``."""
     progress = ChainProgress(show, buffers["z"].shape[0], spec.total, initial=spec.iteration)
+    # XLA releases the GIL while it runs, so batches in separate threads use separate cores
+    pool = ThreadPoolExecutor(plan.threads, thread_name_prefix="hicosmo_nb-chains") if plan.threads > 1 else None
+    run_all = map if pool is None else pool.map
     try:
         t0 = time.perf_counter()
         it = spec.iteration
@@ -85,8 +89,13 @@ def run_loop(sampler: Sampler, plan: ChainPlan, states: list, buffers: dict, spe
             phase_end = spec.num_warmup if it < spec.num_warmup else spec.total
             n = min(spec.length, phase_end - it)
             step_sizes = []
+
+            def advance(bi, n=n):
+                return jax.block_until_ready(sampler.run_chunk(states[bi], n, spec.length, plan))
+
+            advanced = list(run_all(advance, range(len(plan.batches))))
             for bi, (b0, b1) in enumerate(plan.batches):
-                states[bi], out = sampler.run_chunk(states[bi], n, spec.length, plan)
+                states[bi], out = advanced[bi]
                 step_sizes.append(np.asarray(states[bi].adapt_state.step_size))
                 if it < spec.collect_from:
                     warm_steps += int(np.asarray(out["num_steps"])[:, :n].sum())
@@ -106,6 +115,8 @@ def run_loop(sampler: Sampler, plan: ChainPlan, states: list, buffers: dict, spe
         return states, time.perf_counter() - t0, warm_steps
     finally:
         progress.close()
+        if pool is not None:
+            pool.shutdown()
 
 
 def assemble(sampler: Sampler, buffers: dict, *, fixed: dict, leaves, log_likelihood: bool,

@@ -112,7 +112,7 @@ def build_manifest(
         "chain_keys": [key_hex(k) for k in np.asarray(chain_keys)],
         "settings": _jsonable(settings),
         "chain_layout": {"method": plan.method, "batches": [list(b) for b in plan.batches],
-                         "num_devices": len(plan.devices)},
+                         "num_devices": len(plan.devices), "threads": plan.threads},
         "init": _jsonable(init_info),
         "timings_s": _jsonable(timings),
     }

@@ -120,15 +120,16 @@ def run_nuts(
         ``jax.random.PRNGKey(seed)`` or ``KeyManager(seed).key("nuts")``; the only randomness.
     num_chains, num_warmup, num_samples : int
         Chains, adaptation iterations (discarded) and kept draws per chain.
-    chain_method : {"auto", "vectorized", "parallel", "sequential"}
-        Chain layout (see :mod:`hicosmo_nb.inference.kernel`).
+    chain_method : {"auto", "vectorized", "parallel", "sequential", "concurrent"}
+        Chain layout (see :mod:`hicosmo_nb.inference.devices`).
     fixed : dict, optional
         Parameter values merged into every likelihood call.
     init : "map" or dict
         Start at the MAP (BFGS) plus ``init_jitter`` Laplace sigmas of per-chain jitter, or at
         given values (scalars, plus jitter; or arrays ``(num_chains,)``, exactly).
     chain_batch_size : int, optional
-        Run vectorized chains in batches of this size to bound memory.
+        Run vectorized chains in batches of this size to bound memory (``concurrent``: chains
+        per thread, default 1).
     dense_mass, target_accept, max_tree_depth
         NUTS settings (diagonal mass matrix, 0.8 and 10 by default).
     checkpoint : path, optional
