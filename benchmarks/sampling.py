@@ -111,69 +111,95 @@ def ess_stats(samples: dict) -> tuple[float, float]:
     return ess, rhat
 
 
-def run_ours(lk, priors, fixed, *, warmup, samples, dense, chain_method, key=0, sampler=None):
-    s = sampler or build_sampler(lk, priors, fixed=fixed, num_warmup=warmup, dense_mass=dense)
-    kw = dict(key=jax.random.PRNGKey(key), num_chains=4, num_warmup=warmup, num_samples=samples,
-              fixed=fixed, dense_mass=dense, chain_method=chain_method, progress=False, warn=False)
-    first = run_nuts(lk, priors, sampler=s, **kw)
-    t0 = time.perf_counter()
-    warm = run_nuts(lk, priors, sampler=s, **kw)  # compiled programs reused
-    wall = time.perf_counter() - t0
-    steps = int(warm.to_arviz()["sample_stats"]["n_steps"].sum())
-    ess, rhat = ess_stats(warm.samples)
-    t = first.manifest["timings_s"]
-    work = warm.manifest["work"]
-    grads = work["warmup_leapfrog_steps"] + work["sampling_leapfrog_steps"]
-    layout = warm.manifest["chain_layout"]
-    return s, {"layout": f"{layout['method']}, {layout['num_devices']} device(s), {layout['threads']} thread(s)",
-               "gradient_evals": grads, "ess_per_1k_evals": 1e3 * ess / grads,
-               "wall_first_s": t["total"], "compile_s": t["compile"], "map_s": t["init_map"],
-               "wall_warm_s": wall, "sampling_s": warm.manifest["timings_s"]["sampling"],
-               "min_ess": ess, "ess_per_s": ess / warm.manifest["timings_s"]["sampling"],
-               "max_rhat": rhat, "sample_leapfrogs": steps}
+SEEDS = 3  # ESS per second varies by tens of percent between keys: averaged over this many (--seeds)
 
 
-def run_numpyro(sampler, priors, *, warmup, samples, dense, chain_method, key=0):
-    from numpyro.infer import MCMC, NUTS
-
-    # the same start and the same initial (Laplace) metric as ours: identical algorithm
-    z0, info = initial_positions(sampler, priors, key=jax.random.PRNGKey(key), num_chains=4)
-    imm = info["inverse_mass_matrix"]
-    imm = None if imm is None else jnp.asarray(imm)
-    mcmc = MCMC(NUTS(potential_fn=sampler.potential, dense_mass=dense, inverse_mass_matrix=imm), num_warmup=warmup,
-                num_samples=samples, num_chains=4, chain_method=chain_method, progress_bar=False)
-    out = {}
-    for label in ("first", "warm"):
-        t0 = time.perf_counter()
-        mcmc.run(jax.random.PRNGKey(key + 1), init_params=jnp.asarray(z0), extra_fields=("num_steps",))
-        jax.block_until_ready(mcmc.get_samples())
-        out[f"wall_{label}_s"] = time.perf_counter() - t0
-    z = np.asarray(mcmc.get_samples(group_by_chain=True))
-    vals = jax.vmap(jax.vmap(sampler.constrain))(jnp.asarray(z))
-    ess, rhat = ess_stats({k: np.asarray(v) for k, v in vals.items()})
-    out.update(min_ess=ess, ess_per_s=ess / out["wall_warm_s"], max_rhat=rhat,
-               sample_leapfrogs=int(np.asarray(mcmc.get_extra_fields()["num_steps"]).sum()))
+def mean_over_seeds(runs: list[dict]) -> dict:
+    """Numbers averaged over the seeds (R-hat: the worst); the ESS/s of each seed kept too."""
+    out = {k: v for k, v in runs[0].items() if not isinstance(v, (int, float))}
+    for k, v in runs[0].items():
+        if isinstance(v, (int, float)):
+            vals = [r[k] for r in runs]
+            out[k] = max(vals) if k == "max_rhat" else float(np.mean(vals))
+    out["ess_per_s_each"] = [r["ess_per_s"] for r in runs]
     return out
 
 
-def run_emcee(logpost, center, scale, *, walkers, burn, steps, seed=0):
+def run_ours(lk, priors, fixed, *, warmup, samples, dense, chain_method, sampler=None):
+    s = sampler or build_sampler(lk, priors, fixed=fixed, num_warmup=warmup, dense_mass=dense)
+    kw = dict(num_chains=4, num_warmup=warmup, num_samples=samples, fixed=fixed, dense_mass=dense,
+              chain_method=chain_method, progress=False, warn=False)
+    first = run_nuts(lk, priors, sampler=s, key=jax.random.PRNGKey(0), **kw)  # compiles
+    t = first.manifest["timings_s"]
+    layout = first.manifest["chain_layout"]
+    runs = []
+    for seed in range(SEEDS):
+        t0 = time.perf_counter()
+        warm = run_nuts(lk, priors, sampler=s, key=jax.random.PRNGKey(seed), **kw)  # compiled programs reused
+        wall = time.perf_counter() - t0
+        ess, rhat = ess_stats(warm.samples)
+        work = warm.manifest["work"]
+        grads = work["warmup_leapfrog_steps"] + work["sampling_leapfrog_steps"]
+        sampling = warm.manifest["timings_s"]["sampling"]
+        runs.append({"gradient_evals": grads, "ess_per_1k_evals": 1e3 * ess / grads, "wall_warm_s": wall,
+                     "sampling_s": sampling, "min_ess": ess, "ess_per_s": ess / sampling, "max_rhat": rhat,
+                     "sample_leapfrogs": work["sampling_leapfrog_steps"]})
+    return s, {"layout": f"{layout['method']}, {layout['num_devices']} device(s), {layout['threads']} thread(s)",
+               "wall_first_s": t["total"], "compile_s": t["compile"], "map_s": t["init_map"],
+               **mean_over_seeds(runs)}
+
+
+def run_numpyro(sampler, priors, *, warmup, samples, dense, chain_method):
+    from numpyro.infer import MCMC, NUTS
+
+    def start(seed):  # the same start and initial (Laplace) metric as ours: identical algorithm
+        z0, info = initial_positions(sampler, priors, key=jax.random.PRNGKey(seed), num_chains=4)
+        imm = info["inverse_mass_matrix"]  # at the MAP: the same for every key
+        return jnp.asarray(z0), None if imm is None else jnp.asarray(imm)
+
+    z0, imm = start(0)
+    mcmc = MCMC(NUTS(potential_fn=sampler.potential, dense_mass=dense, inverse_mass_matrix=imm),
+                num_warmup=warmup, num_samples=samples, num_chains=4, chain_method=chain_method,
+                progress_bar=False)
+
+    def run(seed, z0):
+        t0 = time.perf_counter()
+        mcmc.run(jax.random.PRNGKey(seed + 1), init_params=z0, extra_fields=("num_steps",))
+        jax.block_until_ready(mcmc.get_samples())
+        return time.perf_counter() - t0
+
+    first = run(0, z0)  # compiles
+    runs = []
+    for seed in range(SEEDS):
+        wall = run(seed, start(seed)[0])
+        z = np.asarray(mcmc.get_samples(group_by_chain=True))
+        vals = jax.vmap(jax.vmap(sampler.constrain))(jnp.asarray(z))
+        ess, rhat = ess_stats({k: np.asarray(v) for k, v in vals.items()})
+        runs.append({"wall_warm_s": wall, "min_ess": ess, "ess_per_s": ess / wall, "max_rhat": rhat,
+                     "sample_leapfrogs": int(np.asarray(mcmc.get_extra_fields()["num_steps"]).sum())})
+    return {"wall_first_s": first, **mean_over_seeds(runs)}
+
+
+def run_emcee(logpost, center, scale, *, walkers, burn, steps):
     import emcee
 
-    rng = np.random.default_rng(seed)
-    p0 = center + 0.1 * scale * rng.normal(size=(walkers, len(center)))
-    sampler = emcee.EnsembleSampler(walkers, len(center), logpost, vectorize=True)
-    sampler.random_state = np.random.RandomState(seed)
-    logpost(p0)  # warm up (JAX compile for the vmapped version)
-    t0 = time.perf_counter()
-    sampler.run_mcmc(p0, burn + steps, progress=False)
-    wall = time.perf_counter() - t0
-    chain = sampler.get_chain(discard=burn)  # (steps, walkers, d)
-    samples = {f"p{i}": chain[:, :, i].T for i in range(chain.shape[2])}
-    ess, rhat = ess_stats(samples)
-    evals = walkers * (burn + steps)
-    return {"wall_s": wall, "min_ess": ess, "ess_per_s": ess / wall, "max_rhat": rhat,
-            "likelihood_evals": evals, "ess_per_1k_evals": 1e3 * ess / evals,
-            "walkers": walkers, "steps": burn + steps, "acceptance": float(np.mean(sampler.acceptance_fraction))}
+    logpost(np.tile(center, (walkers, 1)))  # warm up (JAX compile for the vmapped version)
+    runs = []
+    for seed in range(SEEDS):
+        rng = np.random.default_rng(seed)
+        p0 = center + 0.1 * scale * rng.normal(size=(walkers, len(center)))
+        sampler = emcee.EnsembleSampler(walkers, len(center), logpost, vectorize=True)
+        sampler.random_state = np.random.RandomState(seed)
+        t0 = time.perf_counter()
+        sampler.run_mcmc(p0, burn + steps, progress=False)
+        wall = time.perf_counter() - t0
+        chain = sampler.get_chain(discard=burn)  # (steps, walkers, d)
+        ess, rhat = ess_stats({f"p{i}": chain[:, :, i].T for i in range(chain.shape[2])})
+        evals = walkers * (burn + steps)
+        runs.append({"wall_s": wall, "min_ess": ess, "ess_per_s": ess / wall, "max_rhat": rhat,
+                     "likelihood_evals": evals, "ess_per_1k_evals": 1e3 * ess / evals, "walkers": walkers,
+                     "steps": burn + steps, "acceptance": float(np.mean(sampler.acceptance_fraction))})
+    return mean_over_seeds(runs)
 
 
 def jax_vmapped_logpost(sampler, priors, fixed):
@@ -310,22 +336,27 @@ print("FIRST", json.dumps({{"seconds": time.perf_counter() - t0, "import_s": t1 
     return json.loads(line[0][6:])
 
 
+def each(run: dict) -> str:
+    return "[" + " ".join(f"{x:.0f}" for x in run["ess_per_s_each"]) + "]"
+
+
 def print_case(case: str, r: dict) -> None:
-    print(f"\n({case}) {'sampler':24s} {'first[s]':>9s} {'warm[s]':>8s} {'minESS':>7s} {'ESS/s':>8s} {'Rhat':>6s}  layout")
+    print(f"\n({case}) means over {SEEDS} keys; ESS: min over parameters; [ESS/s of each key]")
+    print(f"    {'sampler':24s} {'first[s]':>9s} {'warm[s]':>8s} {'minESS':>7s} {'ESS/s':>8s} {'Rhat':>6s}  layout")
     ours = [k for k in (*OUR_LAYOUTS, "ours_dense", "ours_dense_concurrent") if k in r]
     for k in ours:
         o = r[k]
         print(f"    {k:24s} {o['wall_first_s']:9.2f} {o['sampling_s']:8.2f} "
-              f"{o['min_ess']:7.0f} {o['ess_per_s']:8.1f} {o['max_rhat']:6.3f}  {o['layout']}")
+              f"{o['min_ess']:7.0f} {o['ess_per_s']:8.1f} {o['max_rhat']:6.3f}  {o['layout']} {each(o)}")
     for k in NUMPYRO_LAYOUTS:
         n = r[k]
         print(f"    {k:24s} {n['wall_first_s']:9.2f} {n['wall_warm_s']:8.2f} "
-              f"{n['min_ess']:7.0f} {n['ess_per_s']:8.1f} {n['max_rhat']:6.3f}  {NUMPYRO_LAYOUTS[k]}")
+              f"{n['min_ess']:7.0f} {n['ess_per_s']:8.1f} {n['max_rhat']:6.3f}  {NUMPYRO_LAYOUTS[k]} {each(n)}")
     emcees = [k for k in ("emcee_numpy", "emcee_jax_vmapped") if k in r]
     for k in emcees:
         e = r[k]
         print(f"    {k:24s} {'':9s} {e['wall_s']:8.2f} {e['min_ess']:7.0f} {e['ess_per_s']:8.1f} "
-              f"{e['max_rhat']:6.3f}  32 walkers")
+              f"{e['max_rhat']:6.3f}  32 walkers {each(e)}")
     for mine in ("ours_vectorized", "ours"):  # the overhead: the same layout as NumPyro's
         o, n = r[mine], r["numpyro"]
         per_step = (o["sampling_s"] / o["sample_leapfrogs"]) / (n["wall_warm_s"] / n["sample_leapfrogs"])
@@ -342,13 +373,16 @@ def print_case(case: str, r: dict) -> None:
 
 
 def main() -> None:
+    global SEEDS
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--quick", action="store_true", help="fewer draws")
     p.add_argument("--cases", default="fabs", help="f: first result, a, b, s: chain scaling (default all)")
     p.add_argument("--scaling-chains", default="1,4,16,64,256")
+    p.add_argument("--seeds", type=int, default=SEEDS, help="keys per sampler for ESS/s (default 3)")
     p.add_argument("--json", help="also write the numbers to this file")
     args = p.parse_args()
-    report = {"device": str(jax.devices()[0]), "num_devices": len(jax.devices()), "cpu_count": os.cpu_count(),
+    SEEDS = args.seeds
+    report = {"seeds": SEEDS, "device": str(jax.devices()[0]), "num_devices": len(jax.devices()), "cpu_count": os.cpu_count(),
               "jax": jax.__version__}
     if "f" in args.cases:
         with tempfile.TemporaryDirectory() as cache:

@@ -30,7 +30,9 @@ CHILD = textwrap.dedent("""
     out = {"auto": plan_chains("auto", 4).method, "auto6": plan_chains("auto", 6).method}
     s = build_sampler(lk, pri, num_warmup=300)
     vec = run_nuts(lk, pri, key=jax.random.PRNGKey(5), num_chains=8, chain_method="vectorized", sampler=s, **run)
-    for name, kw in {"par8": dict(num_chains=8), "par8_batch4": dict(num_chains=8, chain_batch_size=4)}.items():
+    runs = {"par8": dict(num_chains=8), "par8_batch4": dict(num_chains=8, chain_batch_size=4),
+            "par4": dict(num_chains=4)}  # par4: one (unbatched) chain per device
+    for name, kw in runs.items():
         r = run_nuts(lk, pri, key=jax.random.PRNGKey(5), chain_method="parallel", sampler=s, **kw, **run)
         lay = r.manifest["chain_layout"]
         se = {n: float(np.hypot(r.samples[n].std() / np.sqrt(az.ess(r.samples[n])),
@@ -55,7 +57,8 @@ def test_parallel_on_four_host_devices():
     assert res["auto6"] == "concurrent"  # 6 chains do not split over 4 devices: host threads
     assert res["par8"]["devices"] == 4 and res["par8"]["batches"] == [[0, 8]]  # 2 chains per device
     assert res["par8_batch4"]["devices"] == 4 and res["par8_batch4"]["batches"] == [[0, 4], [4, 8]]
-    for name in ("par8", "par8_batch4"):
+    assert res["par4"]["devices"] == 4 and res["par4"]["batches"] == [[0, 4]]
+    for name in ("par8", "par8_batch4", "par4"):
         r = res[name]
         assert r["rhat"] < 1.02, (name, r)
         for n in ("x", "y"):

@@ -115,8 +115,8 @@ def run_loop(sampler: Sampler, plan: ChainPlan, states: list, buffers: dict, spe
         return states, time.perf_counter() - t0, warm_steps
     finally:
         progress.close()
-        if pool is not None:
-            pool.shutdown()
+        if pool is not None:  # on an interrupt, return at once (running chunks finish on their own)
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 def assemble(sampler: Sampler, buffers: dict, *, fixed: dict, leaves, log_likelihood: bool,
