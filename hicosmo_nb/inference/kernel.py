@@ -8,9 +8,9 @@ inverse mass matrix, dual-averaging and Welford accumulators, PRNG key) is an ex
 of arrays, a run can stop after any chunk, be written to disk and resume with exactly the
 same draws.
 
-The chain layouts (``vectorized``, ``parallel``, ``sequential``, batches) are resolved by
-:func:`hicosmo_nb.inference.devices.plan_chains`; :meth:`Sampler.run_chunk` runs one batch in
-the planned layout.
+The chain layouts (``vectorized``, ``parallel``, ``sequential``, ``concurrent``, batches) are
+resolved by :func:`hicosmo_nb.inference.devices.plan_chains`; :meth:`Sampler.run_chunk` runs one
+batch in the planned layout (a batch of one chain without ``vmap``).
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """Multi-chain NUTS: :func:`run_nuts` and :func:`continue_nuts`.
 
 NumPyro's NUTS kernel (its windowed step-size and mass-matrix adaptation included) runs under
-``lax.scan`` in chunks; see :mod:`.kernel` for the chain layouts and :mod:`.checkpoint` for the
+``lax.scan`` in chunks; see :mod:`.devices` for the chain layouts and :mod:`.checkpoint` for the
 resumable state. Draws are reproducible: the same key and settings give bitwise the same draws
 in any process, however the run is split into chunks or interrupted and resumed (with the same
-chain layout; a different layout, e.g. ``vectorized`` vs ``sequential``, gives the same chains
-up to floating-point rounding).
+chain layout; ``sequential`` and ``concurrent`` give identical draws, ``vectorized`` the same
+chains up to floating-point rounding).
 
 Examples
 --------
