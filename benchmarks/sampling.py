@@ -144,7 +144,8 @@ def run_ours(lk, priors, fixed, *, warmup, samples, dense, chain_method, sampler
         runs.append({"gradient_evals": grads, "ess_per_1k_evals": 1e3 * ess / grads, "wall_warm_s": wall,
                      "sampling_s": sampling, "min_ess": ess, "ess_per_s": ess / sampling, "max_rhat": rhat,
                      "sample_leapfrogs": work["sampling_leapfrog_steps"]})
-    return s, {"layout": f"{layout['method']}, {layout['num_devices']} device(s), {layout['threads']} thread(s)",
+    where = f"{layout['method']}, {layout['num_devices']} device(s), {layout['threads']} thread(s)"
+    return s, {"layout": where,
                "wall_first_s": t["total"], "compile_s": t["compile"], "map_s": t["init_map"],
                **mean_over_seeds(runs)}
 
@@ -217,9 +218,9 @@ def jax_vmapped_logpost(sampler, priors, fixed):
     return logpost
 
 
-# Our chain layouts. "ours" is what chain_method="auto" picks on one CPU device for these
-# (compressed) likelihoods: one unbatched chain per host thread. This process has N_DEV XLA host
-# devices, where "auto" would pick "parallel", so the layouts are named explicitly.
+# Our chain layouts. "ours" is what chain_method="auto" picks on a CPU with one XLA device: one
+# unbatched chain per host thread. This process has N_DEV XLA host devices, where "auto" would
+# pick "parallel", so the layouts are named explicitly.
 OUR_LAYOUTS = {"ours": "concurrent", "ours_vectorized": "vectorized", "ours_parallel": "parallel"}
 # Raw NumPyro in its fastest one-device layout (its "sequential" took 2x as long on (a)).
 NUMPYRO_LAYOUTS = {"numpyro": "vectorized"}
@@ -382,8 +383,8 @@ def main() -> None:
     p.add_argument("--json", help="also write the numbers to this file")
     args = p.parse_args()
     SEEDS = args.seeds
-    report = {"seeds": SEEDS, "device": str(jax.devices()[0]), "num_devices": len(jax.devices()), "cpu_count": os.cpu_count(),
-              "jax": jax.__version__}
+    report = {"seeds": SEEDS, "device": str(jax.devices()[0]), "num_devices": len(jax.devices()),
+              "cpu_count": os.cpu_count(), "jax": jax.__version__}
     if "f" in args.cases:
         with tempfile.TemporaryDirectory() as cache:
             for label in ("cold", "warm"):  # empty compilation cache, then the one the cold run filled

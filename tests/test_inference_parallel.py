@@ -125,4 +125,3 @@ def test_plan_errors_and_single_device_parallel_warning():
     assert plan_chains("vectorized", 5, chain_batch_size=2).batches == ((0, 2), (2, 4), (4, 5))
     with pytest.raises(ValueError, match="chain_batch_size must be a positive int; got 0"):
         plan_chains("vectorized", 4, chain_batch_size=0)
-

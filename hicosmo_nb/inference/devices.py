@@ -25,7 +25,8 @@ statistically (the layout enters the floating-point rounding).
 before JAX starts and changes ``jax.devices()`` for the whole process, so it is not the default.
 
 ``chain_batch_size`` caps how many chains are in memory at once: batches run one after another
-(``concurrent``: as many at a time as there are threads) with the same compiled program (NumPyro users hit out-of-memory when every chain is vmapped).
+(``concurrent``: as many at a time as there are threads) with the same compiled program (NumPyro
+users hit out-of-memory when every chain is vmapped).
 
 Several hosts: call ``jax.distributed.initialize()`` in every process, run :func:`run_nuts` in each
 with its own key (e.g. ``km.key(f"nuts/{jax.process_index()}")``) on its local devices, and join

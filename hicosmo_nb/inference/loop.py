@@ -3,11 +3,12 @@
 Internal to :mod:`hicosmo_nb.inference`; :func:`~hicosmo_nb.inference.run_nuts` and
 :func:`~hicosmo_nb.inference.continue_nuts` are the public entry points.
 
-The loop advances every chain batch (at the same time in ``plan.threads`` host threads) by one chunk of at most ``length`` iterations at a time,
-never crossing the warmup/sampling boundary, copies the chunk's draws into host buffers and,
-when asked, writes a checkpoint. Because each chunk is one call of the same compiled program and
-the sampler state is carried exactly, a run split into chunks (or stopped and resumed from a
-checkpoint) gives bitwise the draws of an unsplit run.
+The loop advances every chain batch (``plan.threads`` of them at a time, in host threads) by one
+chunk of at most ``length`` iterations at a time, never crossing the warmup/sampling boundary,
+copies the chunk's draws into host buffers and, when asked, writes a checkpoint. Because each
+chunk is one call of the same compiled program and the sampler state is carried exactly, a run
+split into chunks (or stopped and resumed from a checkpoint) gives bitwise the draws of an
+unsplit run.
 """
 
 from __future__ import annotations
