@@ -3,8 +3,8 @@
 Run ``python benchmarks/likelihoods.py`` (about a minute). The peers are the bare quadratic form
 ``r @ Cinv @ r`` with a precomputed inverse (numpy; the memory-bandwidth floor on CPU) and
 ``r @ cho_solve(L, r)`` (scipy), on the same N = 1590 dense covariance: the real Pantheon+
-STAT+SYS matrix when the data directory has it, else a dense synthetic one of the same size
-(diagonal errors from the table plus an exponentially correlated systematic term). Ours evaluates
+STAT+SYS matrix when the data directory has it, else the dense synthetic one of
+``_problems.pantheon_sized_data`` (also used by ``sampling.py``). Ours evaluates
 the whole likelihood: 1590 distance moduli (with their integrals), the physical guard and the
 quadratic form. Printed ratios are ours / peer, or single / per-point batch.
 
@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import pathlib
 import sys
-import warnings
 
 import jax
 import jax.numpy as jnp
@@ -29,6 +28,7 @@ from scipy.linalg import cho_factor, cho_solve
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from _common import interleaved  # noqa: E402
+from _problems import pantheon_sized_data  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 os.environ.setdefault("HICOSMO_NB_DATA_DIR", str(ROOT.parent / "shared" / "data"))
@@ -39,20 +39,12 @@ from hicosmo_nb.likelihoods import sn_likelihood  # noqa: E402
 
 
 def pantheon_sized() -> tuple[SNData, str]:
-    """The real Pantheon+ (zHD > 0.01) with STAT+SYS if present, else a dense synthetic twin."""
+    """The real Pantheon+ (zHD > 0.01) with STAT+SYS if present, else the sampling benchmark's
+    dense synthetic twin (:func:`_problems.pantheon_sized_data`)."""
     try:
         return data.load_pantheon_plus(download=False), "real STAT+SYS covariance"
     except FileNotFoundError:
-        pass
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        diag = data.load_pantheon_plus(covariance="diagonal")
-    z = diag.z
-    sys_cov = 0.02**2 * np.exp(-np.abs(z[:, None] - z[None, :]) / 0.1)
-    cov = diag.cov + sys_cov
-    d = SNData(z=z, z_hel=diag.z_hel, mag=diag.mag, cov=cov, name="pantheon_plus_synthetic_cov",
-               covariance="synthetic")
-    return d, "synthetic dense covariance (STAT+SYS file absent)"
+        return pantheon_sized_data(), "synthetic dense covariance (STAT+SYS file absent)"
 
 
 def main() -> None:
@@ -111,6 +103,7 @@ def main() -> None:
             if method == "inverse":
                 chol = times[tag.replace("inverse", "cholesky") + ": value"]
                 print(f"  [{label}] cholesky / inverse method (value)        : {chol / t_v:5.2f}")
+
 
 if __name__ == "__main__":
     main()
