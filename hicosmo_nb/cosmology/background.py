@@ -35,6 +35,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..parameters import COSMOLOGY_DEFAULTS
+from .quadrature import gauss_legendre
 from .densities import (
     C_KM_S,
     check_params,
@@ -66,7 +67,6 @@ _GYR_PER_MPC_S_KM = 977.7922216807891  # 1 / (km/s/Mpc) in Gyr
 _N_NODES = 48
 # Rules and panel edges are numpy constants: importing the package must not start the JAX backend
 # (users may still set XLA flags, e.g. the host device count, after `import hicosmo_nb`).
-_GL_X, _GL_W = np.polynomial.legendre.leggauss(_N_NODES)
 
 
 def _check(params, de_density, efunc, required=("H0", "Omega_m")):
@@ -85,17 +85,14 @@ def _s_of_z(z) -> jax.Array:
     return 1.0 / jnp.sqrt(1.0 + jnp.asarray(z, dtype=jnp.float64))
 
 
-def _gauss_legendre(fn: Callable, lo: jax.Array, hi: jax.Array, x=_GL_X, w=_GL_W) -> jax.Array:
+def _gauss_legendre(fn: Callable, lo: jax.Array, hi: jax.Array, n: int = _N_NODES) -> jax.Array:
     """∫_lo^hi fn(s) ds elementwise over the broadcast shape of lo, hi."""
-    half = 0.5 * (hi - lo)
-    mid = 0.5 * (hi + lo)
-    s = mid[..., None] + half[..., None] * x
-    return half * jnp.sum(w * fn(s), axis=-1)
+    return gauss_legendre(fn, lo, hi, n)
 
 
 _DIRECT_MAX = 16
 _PANEL_EDGES = np.concatenate([[0.0], np.geomspace(1e-3, 1 / 16, 10)[:-1], np.linspace(1 / 16, 1, 16)])
-_PIECE_X, _PIECE_W = np.polynomial.legendre.leggauss(8)
+_PIECE_NODES = 8
 
 
 def _integral_to_one(fn: Callable, s_z: jax.Array) -> jax.Array:
@@ -109,7 +106,7 @@ def _integral_to_one(fn: Callable, s_z: jax.Array) -> jax.Array:
     edges = jnp.concatenate([_PANEL_EDGES, s_z.ravel()])
     order = jnp.argsort(edges)
     sorted_edges = edges[order]
-    pieces = _gauss_legendre(fn, sorted_edges[:-1], sorted_edges[1:], _PIECE_X, _PIECE_W)
+    pieces = _gauss_legendre(fn, sorted_edges[:-1], sorted_edges[1:], _PIECE_NODES)
     below = jnp.cumsum(pieces, axis=-1)  # ∫_{min edge}^{upper edge of each piece}
     below = jnp.concatenate([jnp.zeros(below.shape[:-1] + (1,)), below], axis=-1)
     rank = jnp.zeros(edges.shape[0], dtype=order.dtype).at[order].set(jnp.arange(edges.shape[0]))

@@ -27,6 +27,7 @@ import numpy as np
 
 from .. import _config  # noqa: F401
 from ..parameters import COSMOLOGY_DEFAULTS, COSMOLOGY_PARAMETERS, unknown_name_error
+from .quadrature import composite_rule
 
 __all__ = [
     "C_KM_S",
@@ -60,10 +61,7 @@ _F0 = 7.0 * np.pi**4 / 120.0  # F(0)
 def _fermi_dirac_table(lny: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """ln(F(y)/F(0)) and its derivative d/d ln y on ``lny``, by composite Gauss-Legendre."""
     edges = np.array([0.0, 0.01, 0.05, 0.2, 0.5, 1, 2, 3, 5, 8, 12, 17, 24, 32, 42, 55, 75])
-    x, w = np.polynomial.legendre.leggauss(40)
-    lo, hi = edges[:-1, None], edges[1:, None]
-    q = (0.5 * (hi - lo) * x + 0.5 * (hi + lo)).ravel()
-    wq = (0.5 * (hi - lo) * w).ravel()
+    q, wq = composite_rule(edges, 40)
     y = np.exp(lny)[:, None]
     occ = q**2 / (np.exp(q) + 1.0)
     root = np.sqrt(q**2 + y**2)

@@ -55,6 +55,7 @@ from .base import Likelihood
 from ._common import guard
 from ._cosmo import CosmoView, optional_cosmology
 from ._distances import _sinc_curvature
+from ..cosmology.quadrature import gauss_legendre
 from .gaussian import gaussian_model
 
 __all__ = ["cmb_priors_likelihood", "chen2019_distance_priors", "CONVENTIONS"]
@@ -62,14 +63,11 @@ __all__ = ["cmb_priors_likelihood", "chen2019_distance_priors", "CONVENTIONS"]
 CONVENTIONS = ("chen2019", "hicosmo")
 _PARAMETRIZATIONS = ("physical", "density")
 _Z_MAX = 1.0e5
-_GL64 = np.polynomial.legendre.leggauss(64)  # numpy: importing must not start the JAX backend
 _PHYS_FIDUCIAL = {"H0": 67.36, "omega_b": 0.02237, "omega_c": 0.1200}
 
 
 def _gl(fn, lo, hi):
-    x, w = _GL64
-    half, mid = 0.5 * (hi - lo), 0.5 * (hi + lo)
-    return half * jnp.sum(w * fn(mid + half * x))
+    return gauss_legendre(fn, lo, hi, 64)
 
 
 def chen2019_distance_priors(params: Mapping, *, de_density: Callable | None = None) -> dict:
