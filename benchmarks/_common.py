@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
+import os
 import time
+import warnings
 from typing import Callable, Sequence
 
 import jax
 
-__all__ = ["timeit", "interleaved"]
+__all__ = ["timeit", "interleaved", "machine_load", "print_load"]
+
+
+def machine_load() -> tuple[float, int]:
+    """(1-minute load average, usable CPU cores) of this machine."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return os.getloadavg()[0], cores
+
+
+def print_load(when: str = "") -> tuple[float, int]:
+    """Print the machine load next to benchmark figures; warn when it exceeds the core count.
+
+    Benchmarks print this before and after their figures: on a shared machine the peers and ours
+    suffer differently from load, so only figures from a quiet run (load below the core count)
+    belong in the README.
+    """
+    load, cores = machine_load()
+    tag = f" ({when})" if when else ""
+    print(f"machine load{tag}: 1-min load average {load:.2f} on {cores} cores, "
+          f"{time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}")
+    if load > cores:
+        warnings.warn(f"load average {load:.2f} exceeds the {cores} cores: figures are not from a "
+                      "quiet machine; do not quote them as such", stacklevel=2)
+    return load, cores
 
 
 def _calls_for(fn: Callable, args: tuple, min_time: float) -> int:
