@@ -35,6 +35,7 @@ __all__ = [
     "COSMOLOGY_DEFAULTS",
     "MODELS",
     "latex_label",
+    "ALIASES",
     "closest",
     "unknown_name_error",
 ]
@@ -123,14 +124,64 @@ def latex_label(name: str) -> str:
     return f"${spec.latex}$" if spec else name
 
 
-def closest(name: str, valid: Iterable[str]) -> str | None:
-    """The entry of ``valid`` closest to ``name`` (case-insensitive), or None."""
-    valid = list(valid)
-    lowered = {v.lower(): v for v in valid}
-    if name.lower() in lowered:
-        return lowered[name.lower()]
-    match = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.5)
-    return lowered[match[0]] if match else None
+# Common spellings of registered names from other codes and papers (keys normalized: lower
+# case, no underscores). Only used when the target is among the valid names.
+ALIASES: dict[str, str] = {
+    "om": "Omega_m", "om0": "Omega_m", "omegam0": "Omega_m", "omm": "Omega_m",
+    "ob": "Omega_b", "ob0": "Omega_b", "omb": "Omega_b",
+    "ok": "Omega_k", "ok0": "Omega_k", "omk": "Omega_k",
+    "w": "w0", "w_0": "w0", "mnu": "m_nu", "summnu": "m_nu", "neff": "N_eff", "tcmb": "T_cmb",
+    "hubble": "H0", "rs": "rd", "rdrag": "rd", "mb": "M", "ombh2": "omega_b", "omch2": "omega_c",
+}
+
+
+def _norm(name: str) -> str:
+    return name.lower().replace("_", "").replace(" ", "")
+
+
+def _similarity(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b).ratio()  # case-sensitive tie-breaker
+
+
+def closest(name: str, valid: Iterable[str], *, cutoff: float = 0.5) -> str | None:
+    """The entry of ``valid`` that ``name`` most likely means, or None.
+
+    In order: a case-insensitive exact match, then a match ignoring case and underscores
+    (``Omegam`` -> ``Omega_m``), then a common alias (:data:`ALIASES`: ``Om``, ``Ob``, ``Ok``,
+    ``mnu``, ...), then the closest spelling (``difflib``, ``cutoff``). Where several valid
+    names differ from ``name`` only by case (``Omega_m`` and ``omega_m``), the one spelled most
+    like ``name`` wins, so ``Omega_M`` suggests ``Omega_m``, not the physical density ``omega_m``.
+
+    Examples
+    --------
+    >>> closest("Omega_M", PARAMETERS), closest("Om", PARAMETERS), closest("h0", PARAMETERS)
+    ('Omega_m', 'Omega_m', 'H0')
+    """
+    valid = [v for v in valid if isinstance(v, str)]
+    if name in valid:
+        return name
+    for same in (lambda v: v.lower() == name.lower(), lambda v: _norm(v) == _norm(name)):
+        hits = [v for v in valid if same(v)]
+        if hits:
+            return max(hits, key=lambda v: _similarity(name, v))
+    alias = ALIASES.get(_norm(name))
+    if alias in valid:
+        return alias
+    lowered = sorted({v.lower() for v in valid})
+    match = difflib.get_close_matches(name.lower(), lowered, n=1, cutoff=cutoff)
+    if not match:
+        return None
+    return max((v for v in valid if v.lower() == match[0]), key=lambda v: _similarity(name, v))
+
+
+def _case_variants(hint: str, name: str, valid: Iterable[str]) -> str:
+    """" 'omega_m' (physical matter density) is a different parameter" or ""."""
+    others = [v for v in valid if v not in (hint, name) and _norm(v) == _norm(hint)]
+    if not others:
+        return ""
+    desc = [f"{v!r}" + (f" ({PARAMETERS[v].description})" if v in PARAMETERS else "") for v in others]
+    verb = "is a different parameter" if len(others) == 1 else "are different parameters"
+    return f" {', '.join(desc)} {verb}"
 
 
 def unknown_name_error(kind: str, names: Iterable[str], valid: Iterable[str] | Mapping) -> ValueError:
@@ -145,6 +196,6 @@ def unknown_name_error(kind: str, names: Iterable[str], valid: Iterable[str] | M
     parts = []
     for n in names:
         hint = closest(n, valid)
-        parts.append(f"{n!r}" + (f" (did you mean {hint!r}?)" if hint else ""))
+        parts.append(f"{n!r}" + (f" (did you mean {hint!r}?{_case_variants(hint, n, valid)})" if hint else ""))
     plural = "s" if len(parts) > 1 else ""
     return ValueError(f"unknown {kind}{plural} {', '.join(parts)}; valid: {', '.join(valid)}")

@@ -129,7 +129,7 @@ def test_trace_and_rank_plots():
     assert len(trace_plot(az.from_dict({"posterior": s}), var_names=["hrd"]).axes) == 2
     fig = rank_plot(s, figsize=(6, 3))
     assert len(fig.axes) == 2 and tuple(fig.get_size_inches()) == pytest.approx((6, 3))
-    with pytest.raises(ValueError, match=r"var_names \['w0'\] are not in the posterior"):
+    with pytest.raises(ValueError, match=r"unknown var_names entry \(not in the posterior\) 'w0'"):
         rank_plot(s, var_names=["w0"])
     with pytest.raises(ValueError, match=r"need \(chain, draw\) arrays"):
         trace_plot({"x": np.zeros(10)})

@@ -119,11 +119,7 @@ def fisher_observed(likelihood: Likelihood, fiducial: Mapping[str, float],
         return likelihood(unpack(theta))
 
     value, hess = jax.jit(lambda t: (f(t), jax.hessian(f)(t)))(theta0)  # one compilation
-    if not np.isfinite(float(value)):
-        raise ValueError(
-            f"log-likelihood of {likelihood.name!r} is {float(value)} at the fiducial {vals}: the "
-            "point is unphysical or outside the data's support; choose another fiducial"
-        )
+    _require_finite(likelihood, value, vals)
     return _finish(-np.asarray(hess), names, vals, name or likelihood.name, "observed")
 
 
@@ -138,7 +134,8 @@ def fisher_expected(likelihood: Likelihood, fiducial: Mapping[str, float],
     ------
     ValueError
         If a leaf is not Gaussian (its name is given; use :func:`fisher_observed` instead), or
-        for the reasons listed in :func:`fisher_observed`.
+        for the reasons listed in :func:`fisher_observed` (an unphysical fiducial included:
+        the log-likelihood is evaluated there first).
     """
     _check_likelihood(likelihood)
     bad = [leaf.name for leaf in likelihood.leaves if not leaf.is_gaussian]
@@ -148,6 +145,7 @@ def fisher_expected(likelihood: Likelihood, fiducial: Mapping[str, float],
             "are not; use fisher_observed for them"
         )
     names, theta0, vals, unpack = _split(fiducial, params, likelihood.param_names)
+    _require_finite(likelihood, likelihood(unpack(theta0)), vals)  # the same rule as observed
     total = np.zeros((len(names), len(names)))
     for leaf in likelihood.leaves:
         total += _expected(leaf.theory, leaf.cov, unpack, theta0, leaf.name)
@@ -185,6 +183,16 @@ def _expected(theory, cov, unpack, theta0, label) -> np.ndarray:
         )
     white = np.linalg.solve(chol, jac)  # L^-1 J, so F = (L^-1 J)^T (L^-1 J), exactly symmetric
     return white.T @ white
+
+
+def _require_finite(likelihood: Likelihood, value, vals: Mapping[str, float]) -> None:
+    """Refuse a fiducial where the log-likelihood is not finite (unphysical point)."""
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(
+            f"log-likelihood of {likelihood.name!r} is {value} at the fiducial {vals}: the "
+            "point is unphysical or outside the data's support; choose another fiducial"
+        )
 
 
 def _check_likelihood(likelihood) -> None:

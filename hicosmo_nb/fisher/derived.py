@@ -22,7 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _config  # noqa: F401  (float64)
-from ..parameters import PARAMETERS
+from ..parameters import PARAMETERS, unknown_name_error
 from .matrix import FisherMatrix
 
 __all__ = ["derived_errors", "derived_fisher", "check_boundaries"]
@@ -121,9 +121,29 @@ def derived_fisher(fisher: FisherMatrix, func: Callable[[dict], Mapping], *,
     return out
 
 
+def _check_bounds(fisher: FisherMatrix, bounds) -> dict[str, tuple[float, float]]:
+    if bounds is None:
+        return {}
+    if not isinstance(bounds, Mapping):
+        raise ValueError(f"bounds must be a dict name -> (lower, upper), got {type(bounds).__name__}")
+    unknown = [n for n in bounds if n not in fisher.names]
+    if unknown:
+        raise unknown_name_error("parameter in bounds", unknown, fisher.names)
+    out = {}
+    for n, b in bounds.items():
+        try:
+            lo, hi = (float(v) for v in b)
+        except (TypeError, ValueError):
+            raise ValueError(f"bounds[{n!r}] must be a pair (lower, upper), got {b!r}") from None
+        if not lo < hi:
+            raise ValueError(f"bounds[{n!r}] = {b!r} is empty: lower must be < upper")
+        out[n] = (lo, hi)
+    return out
+
+
 def check_boundaries(fisher: FisherMatrix, *, bounds: Mapping[str, tuple[float, float]] | None = None,
                      nsigma: float = 1.0) -> list[str]:
-    """Warn for each parameter whose fiducial lies within ``nsigma`` of a boundary.
+    """Warn for each parameter whose fiducial lies within ``nsigma`` of a boundary, or outside.
 
     Boundaries are the default prior ranges of :data:`hicosmo_nb.parameters.PARAMETERS`
     (physically allowed: ``m_nu >= 0``, ``Omega_m > 0.01``, ...) unless ``bounds`` gives
@@ -144,10 +164,10 @@ def check_boundaries(fisher: FisherMatrix, *, bounds: Mapping[str, tuple[float, 
     >>> "m_nu" in msgs[0]
     True
     """
-    if nsigma < 0:
+    if not nsigma >= 0:
         raise ValueError(f"nsigma must be >= 0, got {nsigma}")
     ranges = {n: (s.lower, s.upper) for n, s in PARAMETERS.items()}
-    ranges.update(bounds or {})
+    ranges.update(_check_bounds(fisher, bounds))
     try:
         sigma, kind = fisher.marginalized_errors(), "marginalized"
     except ValueError:  # singular or indefinite: conditional errors, 0 where there is no information
@@ -160,6 +180,13 @@ def check_boundaries(fisher: FisherMatrix, *, bounds: Mapping[str, tuple[float, 
             continue
         lo, hi = ranges[n]
         x, s = fisher.fiducial[n], sigma[n]
+        if not lo <= x <= hi:
+            messages.append(
+                f"fiducial {n} = {x:.6g} lies outside its allowed range [{lo:g}, {hi:g}]: the "
+                "Fisher forecast describes a point the prior excludes. Move the fiducial inside "
+                "the range or widen the bounds."
+            )
+            continue
         for side, edge in (("lower", lo), ("upper", hi)):
             if edge is None or not np.isfinite(edge):
                 continue

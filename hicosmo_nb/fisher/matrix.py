@@ -27,6 +27,7 @@ import numpy as np
 from .. import _config  # noqa: F401  (float64)
 from ..parameters import unknown_name_error
 from ._linalg import inverse as _inverse
+from ._linalg import schur_marginal as _schur_marginal
 
 __all__ = ["FisherMatrix", "combine_fishers"]
 
@@ -175,8 +176,7 @@ class FisherMatrix:
         params = _as_names(params, "params")
         if len(params) != 2:
             raise ValueError(f"figure_of_merit needs exactly 2 parameters, got {params}")
-        idx = self.index(params)
-        sub = self.covariance[np.ix_(idx, idx)]
+        sub = self.marginal(params).covariance  # raises naming the flat direction, if any
         return float(1.0 / np.sqrt(np.linalg.det(sub)))
 
     # ------------------------------------------------------------------ reduce dimension
@@ -185,7 +185,10 @@ class FisherMatrix:
 
         Equal to inverting, taking the block of the kept parameters and inverting back, but
         computed as the Schur complement ``F_kk - F_km F_mm^-1 F_mk`` so that only the
-        marginalized block needs to be invertible.
+        marginalized block needs to be invertible. A flat direction inside the marginalized
+        block (e.g. the ``H0``-``M`` degeneracy of SNe) is integrated out exactly: it does not
+        touch the kept parameters, so e.g. the ``w0``-``wa`` figure of merit stays finite and
+        equals the one with ``H0`` fixed.
         """
         drop = self.index(params)
         keep = [i for i in range(self.size) if i not in drop]
@@ -193,11 +196,8 @@ class FisherMatrix:
             raise ValueError(f"cannot marginalize over every parameter {self.names}")
         if not drop:
             return self
-        f_kk = self.matrix[np.ix_(keep, keep)]
-        f_km = self.matrix[np.ix_(keep, drop)]
-        f_mm_inv = _inverse(self.matrix[np.ix_(drop, drop)], [self.names[i] for i in drop],
-                            f"the block of {self.name!r} being marginalized")
-        return self._new(f_kk - f_km @ f_mm_inv @ f_km.T, [self.names[i] for i in keep])
+        schur = _schur_marginal(self.matrix, keep, drop, self.names, repr(self.name))
+        return self._new(schur, [self.names[i] for i in keep])
 
     def fix(self, params: str | Iterable[str]) -> "FisherMatrix":
         """Condition on ``params`` at their fiducial values (take the block of the others)."""

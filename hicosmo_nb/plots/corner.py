@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ..fisher.matrix import FisherMatrix
+from ..parameters import unknown_name_error
 from .style import SIGMA_LEVELS, check_levels, palette
 from .triangle import _as_list, _extend, _finish, draw_fisher, triangle_axes
 
@@ -42,7 +43,16 @@ def samples_dict(samples: Any) -> dict[str, np.ndarray]:
                 out[str(name)] = np.asarray(var.values, dtype=np.float64).ravel()
         return out
     if isinstance(samples, Mapping):
-        return {str(k): np.asarray(v, dtype=np.float64).ravel() for k, v in samples.items()}
+        out = {}
+        for k, v in samples.items():
+            try:
+                out[str(k)] = np.asarray(v, dtype=np.float64).ravel()
+            except (TypeError, ValueError):
+                raise ValueError(f"samples[{k!r}] must be an array of numbers, got {type(v).__name__}") from None
+        sizes = {k: v.size for k, v in out.items()}
+        if len(set(sizes.values())) > 1:
+            raise ValueError(f"every parameter of a sample set needs the same number of draws, got {sizes}")
+        return out
     raise ValueError(
         f"samples must be a dict name -> array, an ArviZ DataTree / xarray Dataset, or a list "
         f"of those; got {type(samples).__name__}"
@@ -107,12 +117,12 @@ def corner_plot(samples: Any, *, params: Sequence[str] | None = None,
             raise ValueError(f"fisher[{i}] is {type(f).__name__}, expected a FisherMatrix")
     levels = check_levels(levels)
     if params is not None:
-        params = list(params)
+        params = [params] if isinstance(params, str) else list(params)
         unknown = [p for p in params if not any(p in s for s in sets)
                    and not any(p in f.names for f in fishers)]
         if unknown:
-            raise ValueError(f"params {unknown} are in no sample set; available: "
-                             f"{sorted({k for s in sets for k in s})}")
+            raise unknown_name_error("parameter", unknown,
+                                     {k for s in sets for k in s} | {n for f in fishers for n in f.names})
     elif fig is not None and hasattr(fig, "hicosmo_triangle"):
         params = list(fig.hicosmo_triangle["params"])  # overlay on an existing triangle
     else:

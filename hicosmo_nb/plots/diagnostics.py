@@ -15,6 +15,8 @@ import arviz_plots as azp
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..parameters import unknown_name_error
+
 __all__ = ["trace_plot", "rank_plot", "to_datatree"]
 
 
@@ -34,6 +36,9 @@ def to_datatree(samples: Any):
                     f"samples[{k!r}] has shape {arr.shape}; diagnostics need (chain, draw) arrays"
                 )
             post[str(k)] = arr
+        shapes = {k: v.shape[:2] for k, v in post.items()}
+        if len(set(shapes.values())) > 1:
+            raise ValueError(f"every parameter needs the same (chain, draw) shape, got {shapes}")
         return az.from_dict({"posterior": post})
     raise ValueError(
         f"samples must be an ArviZ DataTree, a Result with to_arviz(), or a dict of (chain, draw) "
@@ -52,7 +57,7 @@ def _check_vars(dt, var_names):
     have = list(dt["posterior"].data_vars)
     bad = [v for v in var_names if v not in have]
     if bad:
-        raise ValueError(f"var_names {bad} are not in the posterior; it has {have}")
+        raise unknown_name_error("var_names entry (not in the posterior)", bad, have)
     return var_names
 
 

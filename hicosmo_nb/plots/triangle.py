@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ..fisher.matrix import FisherMatrix
+from ..parameters import unknown_name_error
 from .ellipses import draw_ellipse, draw_gaussian
 from .style import SIGMA_LEVELS, check_levels, labels_for, level_label, palette
 
@@ -111,8 +112,14 @@ def draw_fisher(fig: Figure, fisher: FisherMatrix, *, color: str, levels: Sequen
     present = [p for p in params if p in fisher.names]
     if not present:
         raise ValueError(f"Fisher matrix {fisher.name!r} has none of the plotted params {list(params)}")
-    cov_full = fisher.covariance  # raises with the unconstrained direction if singular
-    idx = {p: fisher.names.index(p) for p in present}
+    try:  # the others are integrated out, flat directions among them included
+        cov_full = fisher.marginal(present).covariance
+    except ValueError as err:
+        raise ValueError(
+            f"fisher_triangle cannot draw {present} of {fisher.name!r}: {err} An unconstrained "
+            "parameter has no ellipse; leave it out (params=...) or add a prior."
+        ) from None
+    idx = {p: present.index(p) for p in present}
     mean = {p: fisher.fiducial[p] for p in present}
     sig = {p: float(np.sqrt(cov_full[idx[p], idx[p]])) for p in present}
     for i, pi in enumerate(params):
@@ -188,6 +195,11 @@ def fisher_triangle(fishers: FisherMatrix | Iterable[FisherMatrix], *, params: S
         params = list(dict.fromkeys(n for f in fishers for n in f.names))
         if fig is not None and hasattr(fig, "hicosmo_triangle"):
             params = list(fig.hicosmo_triangle["params"])
+    elif isinstance(params, str):
+        params = [params]
+    unknown = [p for p in params if not any(p in f.names for f in fishers)]
+    if unknown:
+        raise unknown_name_error("parameter", unknown, {n for f in fishers for n in f.names})
     fig, _ = triangle_axes(params, fig=fig, labels=labels)
     start = fig.hicosmo_triangle["count"]
     colors = list(colors) if colors is not None else palette(len(fishers), start)
