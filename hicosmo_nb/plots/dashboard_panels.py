@@ -1,0 +1,171 @@
+"""What the dashboards draw, computed by the library: model curves, readouts, contour vertices.
+
+:class:`CosmologyPanels` compiles, once, a single function of the parameters that returns the
+curves of the three data panels (SN Hubble diagram, DESI BAO ratios, H(z)), the SN points shifted
+by the best-fit magnitude offset (so that offset-marginalized data sit on the curve) and the
+chi^2 of every likelihood (:func:`hicosmo_nb.likelihoods.readout.chi2_of`). A slider move is
+then one call of that compiled function.
+
+:func:`fisher_panel` turns a :class:`~hicosmo_nb.fisher.FisherMatrix` and two parameter names
+into the 68.3%/95.4% ellipse vertices (Delta chi^2 = 2.30 / 6.18), 1-D Gaussian curves,
+marginalized errors and the DETF figure of merit.
+
+Examples
+--------
+>>> from hicosmo_nb import data, likelihoods
+>>> panels = CosmologyPanels(data.load_union3(), data.load_desi_bao("dr2"), data.load_cc(),
+...                          {"cc": likelihoods.get("cc")})
+>>> v = panels.evaluate({"H0": 67.36, "Omega_m": 0.3153})
+>>> bool(v.ok), v.mu.shape == panels.z_sn.shape
+(True, True)
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .. import _config  # noqa: F401
+from .. import cosmology
+from ..data import BAOData, HzData, SNData
+from ..fisher import FisherMatrix
+from ..likelihoods import Likelihood
+from ..likelihoods.readout import chi2_of
+from ..parameters import COSMOLOGY_DEFAULTS
+from .data import _bao_scale
+from .ellipses import ellipse_vertices
+from .style import SIGMA_LEVELS
+
+__all__ = ["CosmologyPanels", "PanelValues", "FisherPanel", "fisher_panel", "gaussian_curve",
+           "PANEL_PARAMS"]
+
+# Every evaluation receives all of these (defaults filled in), so that the compiled function
+# sees one dict structure whatever the model: one compilation for all models.
+PANEL_PARAMS = ("H0", "Omega_m", "Omega_b", "Omega_k", "w0", "wa", "m_nu")
+
+
+class PanelValues(NamedTuple):
+    """One evaluation of :class:`CosmologyPanels` (NumPy arrays; ``chi2`` name -> float)."""
+
+    mu: np.ndarray          # distance modulus on ``z_sn``
+    sn_points: np.ndarray   # SN magnitudes minus the best-fit offset for this model
+    bao: dict               # "DM"/"DH"/"DV" -> ratio / r_d on ``z_bao`` times the z^-2/3 display scale
+    hz: np.ndarray          # H(z) on ``z_hz`` [km/s/Mpc]
+    chi2: dict              # likelihood name -> chi^2 (inf where unphysical)
+    ok: bool                # every curve and chi^2 finite
+
+
+class CosmologyPanels:
+    """Model curves and chi^2 readouts for the SN, BAO and H(z) panels, from one compiled call.
+
+    Parameters
+    ----------
+    sn, bao, hz : SNData, BAOData, HzData
+        The data drawn in the panels.
+    likelihoods : dict
+        ``name -> Likelihood`` whose chi^2 are read out on every evaluation.
+    n_grid : int
+        Points per model curve.
+    """
+
+    def __init__(self, sn: SNData, bao: BAOData, hz: HzData, likelihoods: Mapping[str, Likelihood],
+                 n_grid: int = 200):
+        for what, value, cls in (("sn", sn, SNData), ("bao", bao, BAOData), ("hz", hz, HzData)):
+            if not isinstance(value, cls):
+                raise ValueError(f"CosmologyPanels: {what} must be a {cls.__name__}, got {type(value).__name__}")
+        self.sn, self.bao, self.hz = sn, bao, hz
+        self.names = tuple(likelihoods)
+        self.z_sn = np.geomspace(max(0.8 * float(sn.z.min()), 1e-3), 1.1 * float(sn.z.max()), n_grid)
+        self.z_bao = np.linspace(0.1, 1.1 * float(bao.z.max()), n_grid)
+        self.z_hz = np.linspace(0.0, 1.1 * float(hz.z.max()), n_grid)
+        scale = {k: _bao_scale(k, self.z_bao) for k in ("DM", "DH", "DV")}
+        chi2s = {name: chi2_of(lk) for name, lk in likelihoods.items()}
+        cinv1 = np.linalg.solve(sn.cov, np.ones(sn.n))
+        w = jnp.asarray(cinv1 / cinv1.sum())  # GLS weights of the magnitude offset
+        z_sn, z_bao, z_hz = map(jnp.asarray, (self.z_sn, self.z_bao, self.z_hz))
+        zd, zh, mag = jnp.asarray(sn.z), jnp.asarray(sn.z_hel), jnp.asarray(sn.mag)
+
+        def evaluate(p):
+            mu_data = cosmology.distance_modulus(p, zd, z_hel=zh)
+            rd = cosmology.sound_horizon_drag(p)
+            bao_curves = {"DM": cosmology.DM_over_rd(p, z_bao, rd=rd) * scale["DM"],
+                          "DH": cosmology.DH_over_rd(p, z_bao, rd=rd) * scale["DH"],
+                          "DV": cosmology.DV_over_rd(p, z_bao, rd=rd) * scale["DV"]}
+            out = dict(mu=cosmology.distance_modulus(p, z_sn), sn_points=mag - jnp.dot(w, mag - mu_data),
+                       bao=bao_curves, hz=cosmology.H(p, z_hz),
+                       chi2={name: fn(p) for name, fn in chi2s.items()})
+            finite = [jnp.all(jnp.isfinite(x)) for x in jax.tree_util.tree_leaves(out)]
+            return out, jnp.all(jnp.stack(finite)) & cosmology.is_physical(p)
+
+        self._compiled = jax.jit(evaluate)
+
+    def full_params(self, params: Mapping[str, float]) -> dict:
+        """``params`` completed with the defaults of :data:`PANEL_PARAMS` (float64 arrays)."""
+        unknown = sorted(set(params) - set(PANEL_PARAMS))
+        if unknown:
+            raise ValueError(f"CosmologyPanels: unknown parameter(s) {unknown}; allowed: {PANEL_PARAMS}")
+        return {k: jnp.asarray(float(params.get(k, COSMOLOGY_DEFAULTS[k])), dtype=jnp.float64)
+                for k in PANEL_PARAMS}
+
+    def evaluate(self, params: Mapping[str, float]) -> PanelValues:
+        """All curves and chi^2 at ``params`` (missing :data:`PANEL_PARAMS` take their defaults)."""
+        out, ok = jax.device_get(self._compiled(self.full_params(params)))
+        return PanelValues(mu=np.asarray(out["mu"]), sn_points=np.asarray(out["sn_points"]),
+                           bao={k: np.asarray(v) for k, v in out["bao"].items()},
+                           hz=np.asarray(out["hz"]), chi2={k: float(v) for k, v in out["chi2"].items()},
+                           ok=bool(ok))
+
+    def compilations(self) -> int:
+        """How many times the panel function has been compiled (1 after the first call)."""
+        return int(self._compiled._cache_size())
+
+
+def gaussian_curve(mean: float, sigma: float, nsigma: float = 4.0, n: int = 201) -> tuple[np.ndarray, np.ndarray]:
+    """``(x, y)`` of ``N(mean, sigma)`` scaled to peak 1, over ``mean +- nsigma sigma``."""
+    if not sigma > 0:
+        raise ValueError(f"sigma must be > 0, got {sigma}")
+    x = np.linspace(mean - nsigma * sigma, mean + nsigma * sigma, n)
+    return x, np.exp(-0.5 * ((x - mean) / sigma) ** 2)
+
+
+class FisherPanel(NamedTuple):
+    """Contours and numbers of one Fisher matrix for the parameter pair ``(x, y)``."""
+
+    ellipses: tuple         # vertices (n, 2) of the 68.3% and 95.4% ellipses
+    gaussians: tuple        # ((x, y) curve of the x parameter, of the y parameter)
+    errors: dict            # name -> marginalized 1-sigma error (every parameter of the matrix)
+    fom: float | None       # DETF figure of merit (w0, wa), None when they are not both varied
+    center: tuple           # fiducial values of (x, y)
+
+
+def fisher_panel(fisher: FisherMatrix, x: str, y: str) -> FisherPanel:
+    """Ellipses (Delta chi^2 = 2.30 / 6.18), 1-D Gaussians, errors and FoM of ``fisher``.
+
+    Raises
+    ------
+    ValueError
+        If ``x``/``y`` are not parameters of ``fisher``, are equal, or the matrix is singular.
+
+    Examples
+    --------
+    >>> F = FisherMatrix([[4.0, 1.0], [1.0, 2.0]], ["w0", "wa"], {"w0": -1.0, "wa": 0.0})
+    >>> round(fisher_panel(F, "w0", "wa").fom, 3)
+    2.646
+    """
+    if x == y:
+        raise ValueError(f"fisher_panel needs two different parameters, got {x!r} twice")
+    missing = [n for n in (x, y) if n not in fisher.names]
+    if missing:
+        raise ValueError(f"fisher_panel: {missing} not in the Fisher matrix parameters {fisher.names}")
+    cov = fisher.covariance
+    errors = dict(zip(fisher.names, np.sqrt(np.diag(cov))))
+    i, j = fisher.index([x, y])
+    sub = cov[np.ix_([i, j], [i, j])]
+    center = (fisher.fiducial[x], fisher.fiducial[y])
+    ellipses = tuple(ellipse_vertices(center, sub, level) for level in SIGMA_LEVELS)
+    gaussians = (gaussian_curve(center[0], errors[x]), gaussian_curve(center[1], errors[y]))
+    fom = fisher.figure_of_merit(("w0", "wa")) if {"w0", "wa"} <= set(fisher.names) else None
+    return FisherPanel(ellipses, gaussians, errors, fom, center)

@@ -1,0 +1,214 @@
+"""The dashboard base class: one figure, in-place redraws, coalesced updates, a message area.
+
+Canvas modes
+    ``"ipympl"``: the figure is an ipympl canvas widget; updates change artists in place and call
+    ``draw_idle`` (no flicker). ``"png"``: where ipympl is missing (e.g. Colab without its custom
+    widget manager) the figure is rendered to PNG and swapped into an ``ipywidgets.Image`` in one
+    step. ``mode="auto"`` picks ipympl when it can be imported (and not in Colab, whose stock
+    frontend cannot show it); ``$HICOSMO_NB_WIDGET_MODE`` overrides. The active mode is
+    ``dashboard.mode`` and is shown in the dashboard's footer.
+
+Coalescing
+    Control changes only mark the dashboard dirty. Inside a running event loop (a Jupyter or
+    Voila kernel) the update is scheduled with ``call_soon``: a burst of slider events queued
+    before it runs produces one computation, with the latest values. Without an event loop (plain
+    Python, tests) the update runs at once. :meth:`Dashboard.set` changes several controls and
+    updates once.
+
+Only APIs present in both ipywidgets 7.7 (Colab) and 8 are used: ``observe(handler,
+names="value")``, ``Layout``, ``HTML``, ``Image``, ``VBox``/``HBox``, ``FloatSlider``,
+``Dropdown``, ``Button.on_click``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import io
+import os
+import sys
+from typing import Any
+
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+
+__all__ = ["Dashboard", "canvas_mode", "MODES"]
+
+MODES = ("ipympl", "png")
+
+
+def canvas_mode(mode: str = "auto") -> str:
+    """Resolve ``"auto"`` to ``"ipympl"`` or ``"png"`` (see the module docstring).
+
+    Raises
+    ------
+    ValueError
+        If ``mode`` is not "auto", "ipympl" or "png", or "ipympl" is asked for but not installed.
+    """
+    mode = os.environ.get("HICOSMO_NB_WIDGET_MODE", mode) if mode == "auto" else mode
+    if mode not in ("auto",) + MODES:
+        raise ValueError(f"mode must be 'auto', 'ipympl' or 'png', got {mode!r}")
+    try:
+        import ipympl  # noqa: F401
+        have = True
+    except ImportError:
+        have = False
+    if mode == "ipympl" and not have:
+        raise ValueError("mode='ipympl' needs the ipympl package (pip install ipympl); use mode='png'")
+    if mode == "auto":
+        return "ipympl" if have and "google.colab" not in sys.modules else "png"
+    return mode
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    try:  # ipykernel runs comm handlers inside its (already running) loop
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        return None
+    return loop if loop.is_running() else None
+
+
+class Dashboard(widgets.VBox):
+    """Base of every dashboard: a VBox holding controls, one figure and a readout.
+
+    Programmatic handle (same on every dashboard)
+        ``controls``: name -> control widget; ``state``: dict of current values and readouts;
+        ``figure``: the matplotlib Figure; ``mode``: "ipympl" or "png"; ``message``: the text of
+        the message area ("" when all is well); ``set(**values)``: change controls, update once;
+        ``updates``: number of computations done so far.
+
+    Subclasses build ``self.controls`` and the figure's artists, then implement ``_compute``
+    (library calls; may raise ``ValueError`` with a user-facing message) and ``_draw`` (set
+    artist data in place). A ``ValueError`` keeps the previous state and curves and shows the
+    message; any other exception is shown as a one-line message too (never a traceback).
+    """
+
+    def _setup(self, figure: Figure, controls: dict[str, widgets.Widget], panel: widgets.Widget,
+               mode: str = "auto", title: str = "") -> None:
+        self.mode = canvas_mode(mode)
+        self.figure = figure
+        self.controls = dict(controls)
+        self.updates = 0
+        self.message = ""
+        self._values: dict[str, Any] = {}
+        self._pending = False
+        self._batch = False
+        self.readout = widgets.HTML(value="")
+        self.message_area = widgets.HTML(value="")
+        self.footer = widgets.HTML(value=f"<small>canvas mode: <b>{self.mode}</b></small>")
+        if self.mode == "ipympl":
+            from ipympl.backend_nbagg import Canvas, FigureManager
+
+            canvas = Canvas(figure)
+            FigureManager(canvas, 0)
+            canvas.header_visible = False
+            canvas.toolbar_visible = False
+            canvas.resizable = False
+            self.canvas = canvas
+        else:
+            self.canvas = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        for control in self.controls.values():
+            if hasattr(control, "value"):
+                control.observe(self._on_change, names="value")
+        header = [widgets.HTML(value=f"<b>{html.escape(title)}</b>")] if title else []
+        self.children = tuple(header + [panel, self.canvas, self.message_area, self.readout, self.footer])
+
+    # ------------------------------------------------------------------------- state
+    @property
+    def state(self) -> dict:
+        """Current control values and the last good readout (a copy)."""
+        return {"controls": {k: getattr(c, "value", None) for k, c in self.controls.items()},
+                **{k: v for k, v in self._values.items()}, "message": self.message, "mode": self.mode}
+
+    def set(self, **values) -> "Dashboard":
+        """Set several controls (by name) and update once; returns the dashboard."""
+        unknown = sorted(set(values) - set(self.controls))
+        if unknown:
+            raise ValueError(f"unknown control(s) {unknown}; controls: {sorted(self.controls)}")
+        self._batch = True
+        try:
+            for k, v in values.items():
+                self.controls[k].value = v
+        finally:
+            self._batch = False
+        self.update()
+        return self
+
+    # ------------------------------------------------------------------------ updates
+    def _on_change(self, change) -> None:
+        if self._batch:
+            return
+        loop = _running_loop()
+        if loop is None:
+            self.update()
+        elif not self._pending:
+            self._pending = True
+            loop.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._pending = False
+        self.update()
+
+    def update(self) -> None:
+        """Compute from the current control values and redraw (messages instead of tracebacks)."""
+        self.updates += 1
+        try:
+            values = self._compute()
+        except ValueError as exc:
+            self._show_message(str(exc))
+            return
+        except Exception as exc:  # a dashboard never shows a traceback
+            self._show_message(f"{type(exc).__name__}: {exc}")
+            return
+        self._values = values
+        self._show_message("")
+        self._draw(values)
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Push the figure to the screen: ``draw_idle`` (ipympl) or one PNG swap."""
+        if self.mode == "ipympl":
+            self.canvas.draw_idle()
+        else:
+            buf = io.BytesIO()
+            self.figure.savefig(buf, format="png", dpi=self.figure.dpi)
+            self.canvas.value = buf.getvalue()
+
+    def _show_message(self, text: str) -> None:
+        self.message = text
+        self.message_area.value = (f'<span style="color:#b00020">&#9888; {html.escape(text)}</span>'
+                                   if text else "")
+
+    # ---------------------------------------------------------------------- subclass API
+    def _compute(self) -> dict:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _draw(self, values: dict) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def slider(name: str, value: float, lo: float, hi: float, step: float, fmt: str = ".3f",
+           description: str | None = None) -> widgets.FloatSlider:
+    """A continuous-update FloatSlider with the parameter name as description."""
+    return widgets.FloatSlider(value=value, min=lo, max=hi, step=step, description=description or name,
+                               readout_format=fmt, continuous_update=True,
+                               style={"description_width": "80px"}, layout=widgets.Layout(width="330px"))
+
+
+def new_figure(width: float, height: float, ncols: int) -> tuple[Figure, list]:
+    """A Figure (not registered with pyplot, so nothing is displayed twice) and its axes row."""
+    fig = Figure(figsize=(width, height), dpi=80, layout="constrained")
+    axes = fig.subplots(1, ncols)
+    return fig, list(axes) if ncols > 1 else [axes]
+
+
+def readout_table(rows: list[tuple[str, str]]) -> str:
+    """An HTML table of (label, value) rows for the readout area."""
+    body = "".join(f"<tr><td style='padding-right:12px'>{html.escape(a)}</td><td><code>{html.escape(b)}</code></td></tr>"
+                   for a, b in rows)
+    return f"<table>{body}</table>"
+
