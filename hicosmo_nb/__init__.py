@@ -31,6 +31,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "cosmology", "data", "fisher", "fit", "inference", "keys", "likelihoods", "parameters", "plots",
+    "nbody", "emulate",
 )
 # convenience name -> module that defines it
 _NAMES = {
