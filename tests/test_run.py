@@ -138,7 +138,8 @@ def test_stop_from_another_thread_then_resume_in_process_and_in_a_new_process(pr
     """)
     out = subprocess.run([sys.executable, "-c", child, str(path)], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
-    lines = dict(ln.split(maxsplit=1) for ln in out.stdout.splitlines() if ln.split()[0] in ("RESUMED_AT", "DIGEST"))
+    lines = dict(ln.split(maxsplit=1) for ln in out.stdout.splitlines()
+                 if ln.startswith(("RESUMED_AT ", "DIGEST ")))
     assert lines["RESUMED_AT"] == "260" and lines["DIGEST"] == digest(reference)
     # and in process: advancing again continues as if never stopped
     for _ in run:
