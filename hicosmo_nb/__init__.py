@@ -5,7 +5,8 @@ Layers (each imports only the ones before it): :mod:`~hicosmo_nb.data` ->
 and :mod:`~hicosmo_nb.fisher` -> :mod:`~hicosmo_nb.plots` -> :mod:`~hicosmo_nb.fit` (the one-line facade:
 ``hicosmo_nb.fit(model, datasets)``; the module is callable); :mod:`~hicosmo_nb.keys` is usable by all.
 
-Importing the package enables float64 in JAX (see :mod:`hicosmo_nb._config`). Subpackages and the
+Importing the package enables float64 in JAX (see :mod:`hicosmo_nb._config`; the command line
+``python -m hicosmo_nb`` does so only once its arguments are checked). Subpackages and the
 convenience names below load on first use, so ``import hicosmo_nb`` stays light (NumPyro, ArviZ
 and matplotlib are imported only when a sampler or a plot is asked for).
 
