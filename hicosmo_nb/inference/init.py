@@ -24,10 +24,9 @@ Examples
 --------
 >>> import jax, jax.numpy as jnp
 >>> from hicosmo_nb.likelihoods.base import Likelihood
->>> from hicosmo_nb.inference.priors import Uniform
->>> from hicosmo_nb.inference.kernel import build_sampler
->>> s = build_sampler(Likelihood(lambda p: -0.5 * (p["x"] - 1.0) ** 2, ("x",)), {"x": Uniform(-5, 5)})
->>> z0, info = initial_positions(s, {"x": Uniform(-5, 5)}, key=jax.random.PRNGKey(0), num_chains=2)
+>>> from hicosmo_nb.inference import Problem, Uniform
+>>> s = Problem(Likelihood(lambda p: -0.5 * (p["x"] - 1.0) ** 2, ("x",)), {"x": Uniform(-5, 5)}).sampler(100)
+>>> z0, info = initial_positions(s, s.priors, key=jax.random.PRNGKey(0), num_chains=2)
 >>> z0.shape, round(info["start"]["x"], 3)
 ((2, 1), 1.0)
 """

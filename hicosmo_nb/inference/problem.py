@@ -15,7 +15,7 @@ Examples
 >>> from hicosmo_nb.inference import Normal
 >>> lk = Likelihood(lambda p: -0.5 * (p["x"] - p["y"]) ** 2, ("x", "y"), "toy")
 >>> pb = Problem(lk, {"x": Normal(0.0, 1.0)}, fixed={"y": 0.5})
->>> pb.free, pb.fixed
+>>> pb.free, dict(pb.fixed)
 (('x',), {'y': 0.5})
 """
 

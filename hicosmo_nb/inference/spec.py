@@ -22,7 +22,7 @@ Datasets and options
 
 Examples
 --------
->>> pb = build_problem("LCDM", {"desi_dr2_bao": {"rd": "free"}})
+>>> pb = build_problem("LCDM", {"desi_dr2_bao": {"rd": "free"}}, fixed={"H0": 70.0})
 >>> pb.free, pb.spec.datasets
 (('Omega_m', 'hrd'), ('desi_dr2_bao',))
 >>> ProblemSpec.from_json(pb.spec.to_json()).build().free
