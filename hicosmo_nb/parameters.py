@@ -38,6 +38,8 @@ __all__ = [
     "ALIASES",
     "closest",
     "unknown_name_error",
+    "check_scalar_params",
+    "as_names",
 ]
 
 
@@ -199,3 +201,55 @@ def unknown_name_error(kind: str, names: Iterable[str], valid: Iterable[str] | M
         parts.append(f"{n!r}" + (f" (did you mean {hint!r}?{_case_variants(hint, n, valid)})" if hint else ""))
     plural = "s" if len(parts) > 1 else ""
     return ValueError(f"unknown {kind}{plural} {', '.join(parts)}; valid: {', '.join(valid)}")
+
+
+def as_names(names: str | Iterable[str], what: str) -> tuple[str, ...]:
+    """``names`` as a tuple of str: one string is one name (never split into letters).
+
+    Examples
+    --------
+    >>> as_names("H0", "param_names"), as_names(["H0", "M"], "param_names")
+    (('H0',), ('H0', 'M'))
+    """
+    if isinstance(names, str):
+        return (names,)
+    try:
+        out = tuple(names)
+    except TypeError:
+        raise ValueError(f"{what} must be a parameter name or a sequence of names, got "
+                         f"{type(names).__name__}") from None
+    bad = [n for n in out if not isinstance(n, str)]
+    if bad:
+        raise ValueError(f"{what} must be parameter names (str), got {bad[0]!r} in {list(out)}")
+    return out
+
+
+def check_scalar_params(params: Mapping, names: Iterable[str], where: str) -> None:
+    """Raise ``ValueError`` if a parameter among ``names`` is not a scalar.
+
+    Works on concrete values and on JAX tracers alike (it reads only the static shape), so it
+    can run inside ``jax.jit`` at trace time; under ``jax.vmap`` the traced function sees the
+    per-example shape, so batched calls pass.
+
+    Examples
+    --------
+    >>> check_scalar_params({"H0": [70.0, 71.0]}, ["H0"], "likelihood 'sn'")
+    Traceback (most recent call last):
+    ...
+    ValueError: likelihood 'sn': parameter 'H0' must be a scalar, got shape (2,); to evaluate several points use jax.vmap
+    """
+    import numpy as np  # local: parameters stays import-light
+
+    for n in names:
+        if n not in params:
+            continue
+        v = params[n]
+        if isinstance(v, (list, tuple)):  # inside jit a list arrives as a list of tracers
+            shape = (len(v),)
+        elif hasattr(v, "shape"):
+            shape = tuple(v.shape)
+        else:
+            shape = np.shape(v)
+        if shape != ():
+            raise ValueError(f"{where}: parameter {n!r} must be a scalar, got shape {shape}; "
+                             "to evaluate several points use jax.vmap")

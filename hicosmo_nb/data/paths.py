@@ -71,9 +71,24 @@ def set_data_dir(path: str | os.PathLike | None) -> None:
 
 
 def get_data_dir() -> pathlib.Path | None:
-    """The data directory setting (``HICOSMO_NB_DATA_DIR``), or None when unset or empty."""
+    """The data directory setting (``HICOSMO_NB_DATA_DIR``), or None when unset or empty.
+
+    Raises
+    ------
+    ValueError
+        If the variable names something that is not an existing directory (the rule of
+        :func:`set_data_dir`, applied to a value set outside Python).
+    """
     value = os.environ.get(ENV_VAR, "")
-    return pathlib.Path(value).expanduser() if value else None
+    if not value:
+        return None
+    p = pathlib.Path(value).expanduser()
+    if not p.is_dir():
+        raise ValueError(
+            f"${ENV_VAR} = {value!r} is not an existing directory; point it at the folder that "
+            f"holds the data (<dataset folder>/<file>), or unset it"
+        )
+    return p
 
 
 def cache_dir() -> pathlib.Path:
@@ -165,7 +180,8 @@ def fetch(relpath: str, *, path: str | os.PathLike | None = None,
                                                                "does not exist"))
         return _verify(spec, p, verify)
     tried = []
-    for base in (data_dir, get_data_dir()):
+    for base in (data_dir, ENV_VAR):
+        base = get_data_dir() if base is ENV_VAR else base  # checked only when reached
         if base is None:
             continue
         candidate = pathlib.Path(base).expanduser() / relpath

@@ -85,7 +85,8 @@ def load_pantheon_plus(*, covariance: str = "stat+sys", z_min: float = 0.01,
         Bad option, checksum mismatch, malformed or non-positive-definite covariance.
     """
     _check_covariance_option(covariance)
-    if not np.isfinite(z_min) or z_min < 0:
+    if isinstance(z_min, bool) or not isinstance(z_min, (int, float, np.number)) or not (
+            np.isfinite(z_min) and z_min >= 0):
         raise ValueError(f"z_min must be a finite number >= 0, got {z_min!r}")
     table_rel = "pantheon_plus/Pantheon+SH0ES.dat"
     tpath, tsha = fetch(table_rel, path=path, data_dir=data_dir, verify=verify, download=download)
@@ -98,6 +99,9 @@ def load_pantheon_plus(*, covariance: str = "stat+sys", z_min: float = 0.01,
                           for c in ("zHD", "zHEL", "m_b_corr", "m_b_corr_err_DIAG"))
     n_all = z.size
     keep = z > z_min
+    if not keep.any():
+        raise ValueError(f"z_min = {z_min!r} leaves no rows of {tpath}: its largest zHD is "
+                         f"{z.max():.4g}; choose a smaller z_min (the standard cut is 0.01)")
     files = {table_rel: tsha}
     if covariance == "stat+sys":
         cov_rel = "pantheon_plus/Pantheon+SH0ES_STAT+SYS.cov"

@@ -25,23 +25,13 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _config  # noqa: F401  (float64)
-from ..parameters import unknown_name_error
+from ..parameters import as_names, check_scalar_params, unknown_name_error
 from ._linalg import inverse as _inverse
 from ._linalg import schur_marginal as _schur_marginal
 
 __all__ = ["FisherMatrix", "combine_fishers"]
 
 _SYM_RTOL = 1e-8  # relative asymmetry accepted as rounding
-
-
-def _as_names(names: str | Iterable[str], what: str) -> tuple[str, ...]:
-    if isinstance(names, str):
-        return (names,)
-    out = tuple(names)
-    for n in out:
-        if not isinstance(n, str):
-            raise ValueError(f"{what} must be parameter names (str), got {n!r}")
-    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,7 +69,7 @@ class FisherMatrix:
     name: str = "Fisher"
 
     def __post_init__(self):
-        names = _as_names(self.names, "names")
+        names = as_names(self.names, "names")
         mat = np.array(self.matrix, dtype=np.float64)
         if mat.ndim != 2 or mat.shape[0] != mat.shape[1]:
             raise ValueError(f"Fisher matrix must be square, got shape {mat.shape}")
@@ -108,6 +98,7 @@ class FisherMatrix:
         missing = [n for n in names if n not in self.fiducial]
         if missing:
             raise ValueError(f"fiducial is missing values for {missing}; it has {sorted(self.fiducial)}")
+        check_scalar_params(self.fiducial, self.fiducial.keys(), "FisherMatrix fiducial")
         fid = MappingProxyType({k: float(v) for k, v in self.fiducial.items()})  # read-only
         object.__setattr__(self, "matrix", mat)
         object.__setattr__(self, "names", names)
@@ -118,7 +109,7 @@ class FisherMatrix:
     def from_covariance(cls, cov, names: Sequence[str], fiducial: Mapping[str, float],
                         name: str = "Fisher") -> "FisherMatrix":
         """The Fisher matrix whose inverse is ``cov`` (e.g. a posterior sample covariance)."""
-        names = _as_names(names, "names")
+        names = as_names(names, "names")
         cov = np.array(cov, dtype=np.float64)
         if cov.shape != (len(names), len(names)):
             raise ValueError(f"covariance shape {cov.shape} does not match {len(names)} names")
@@ -131,7 +122,7 @@ class FisherMatrix:
 
     def index(self, names: str | Iterable[str]) -> list[int]:
         """Row indices of ``names``; raises ValueError naming unknown ones."""
-        names = _as_names(names, "parameters")
+        names = as_names(names, "parameters")
         unknown = [n for n in names if n not in self.names]
         if unknown:
             raise unknown_name_error("parameter", unknown, self.names)
@@ -173,7 +164,7 @@ class FisherMatrix:
         >>> round(F.figure_of_merit(), 12)
         10.0
         """
-        params = _as_names(params, "params")
+        params = as_names(params, "params")
         if len(params) != 2:
             raise ValueError(f"figure_of_merit needs exactly 2 parameters, got {params}")
         sub = self.marginal(params).covariance  # raises naming the flat direction, if any
@@ -209,7 +200,7 @@ class FisherMatrix:
 
     def marginal(self, params: str | Iterable[str]) -> "FisherMatrix":
         """The Fisher matrix of ``params`` alone (in that order), all others marginalized."""
-        params = _as_names(params, "params")
+        params = as_names(params, "params")
         self.index(params)
         out = self.marginalize([n for n in self.names if n not in params])
         idx = out.index(params)
@@ -217,7 +208,7 @@ class FisherMatrix:
 
     def conditional(self, params: str | Iterable[str]) -> "FisherMatrix":
         """The Fisher matrix of ``params`` alone (in that order), all others fixed."""
-        params = _as_names(params, "params")
+        params = as_names(params, "params")
         idx = self.index(params)
         return self._new(self.matrix[np.ix_(idx, idx)], params)
 
@@ -259,7 +250,7 @@ class FisherMatrix:
         >>> round(G.marginalized_errors()["H0"], 6)
         1.0
         """
-        new_names = _as_names(list(new_fiducial) if new_names is None else new_names, "new_names")
+        new_names = as_names(list(new_fiducial) if new_names is None else new_names, "new_names")
         missing = [n for n in new_names if n not in new_fiducial]
         if missing:
             raise ValueError(f"new_fiducial is missing values for {missing}")

@@ -27,6 +27,7 @@ import numpy as np
 from .. import _config  # noqa: F401  (float64)
 from .. import cosmology
 from ..likelihoods.base import Likelihood
+from ..parameters import check_scalar_params
 from .compute import fisher_expected
 from .matrix import FisherMatrix
 
@@ -34,9 +35,20 @@ __all__ = ["SNSurvey", "BAOSurvey", "bao_distance_ratio", "PANTHEON_PLUS_LIKE", 
            "DESI_DR2_LIKE", "SN_PRESETS", "BAO_PRESETS"]
 
 
-def _array(x, n, what, *, allow_nan=False) -> np.ndarray:
-    arr = np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)).copy()
+def _array(x, n, what, *, allow_nan=False, signed=False) -> np.ndarray:
+    """A scalar (same for every bin) or exactly one value per bin; never a silent broadcast."""
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a number or {n} numbers, got {x!r}") from None
+    if arr.shape not in ((), (n,)):
+        raise ValueError(f"{what} has shape {arr.shape} but z has {n} bins: give one value, or "
+                         f"exactly {n} (one per bin)")
+    arr = np.broadcast_to(arr, (n,)).copy()
     ok = np.isnan(arr) if allow_nan else np.zeros(n, bool)
+    if signed:
+        arr.setflags(write=False)
+        return arr
     if np.any(~ok & ~(np.isfinite(arr) & (arr >= 0))):
         raise ValueError(f"{what} must be finite and >= 0, got {np.asarray(x)}")
     arr.setflags(write=False)
@@ -61,6 +73,7 @@ def _gaussian(theory, data, cov, names, name, zmax, metadata) -> Likelihood:
 
     @jax.jit
     def loglike(params):
+        check_scalar_params(params, params.keys(), f"likelihood {name!r}")  # trace time
         r = jax.scipy.linalg.solve_triangular(chol, theory(params) - data, lower=True)
         cosmo, _ = cosmology.split_params(params)
         return jnp.where(cosmology.is_physical(cosmo, zmax), -0.5 * jnp.sum(r**2), -jnp.inf)
@@ -204,7 +217,7 @@ class BAOSurvey:
         dm = _array(self.frac_DM, z.size, "frac_DM", allow_nan=True)
         dh = _array(self.frac_DH, z.size, "frac_DH", allow_nan=True)
         dv = _array(np.nan if self.frac_DV is None else self.frac_DV, z.size, "frac_DV", allow_nan=True)
-        corr = np.broadcast_to(np.asarray(self.corr, dtype=np.float64), z.shape).copy()
+        corr = _array(self.corr, z.size, "corr", signed=True)
         if not np.all(np.abs(corr) < 1):
             raise ValueError(f"corr must lie strictly between -1 and 1, got {self.corr}")
         aniso = np.isfinite(dm) & np.isfinite(dh)

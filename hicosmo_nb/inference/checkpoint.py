@@ -24,17 +24,22 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import pathlib
+import zipfile
+import zlib
 from typing import Any, Mapping
 
 import jax
 import numpy as np
 
-__all__ = ["atomic_write", "save_checkpoint", "load_checkpoint", "restore_state", "state_leaves", "fingerprint_diff"]
+__all__ = ["atomic_write", "save_checkpoint", "load_checkpoint", "restore_state", "state_leaves", "fingerprint_diff",
+           "payload_checksum"]
 
-FORMAT = "hicosmo_nb.checkpoint/1"
+FORMAT = "hicosmo_nb.checkpoint/2"  # /2 adds "checksum"; /1 files (no checksum) still load
+_FORMATS = (FORMAT, "hicosmo_nb.checkpoint/1")
 
 
 def _fsync_dir(folder: pathlib.Path) -> None:
@@ -70,6 +75,18 @@ def _write_npz(arrays):
             np.savez(f, **arrays)
 
     return write_to
+
+
+def payload_checksum(arrays: Mapping[str, np.ndarray]) -> str:
+    """sha256 over the name, dtype, shape and bytes of every array (in name order)."""
+    digest = hashlib.sha256()
+    for k in sorted(arrays):
+        if k == "checksum":
+            continue
+        x = np.ascontiguousarray(arrays[k])
+        digest.update(f"{k}|{x.dtype.str}|{x.shape}|".encode())
+        digest.update(x.tobytes())
+    return digest.hexdigest()
 
 
 def state_leaves(state) -> list[np.ndarray]:
@@ -115,6 +132,7 @@ def save_checkpoint(
     }
     arrays.update({f"leaf_{i:03d}": np.asarray(x) for i, x in enumerate(leaves)})
     arrays.update({f"draw_{k}": np.asarray(v) for k, v in draws.items()})
+    arrays["checksum"] = np.asarray(payload_checksum(arrays))
     atomic_write(path, _write_npz(arrays))
 
 
@@ -132,27 +150,42 @@ def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        If the file is not a hicosmo_nb checkpoint.
+        If the file is not a hicosmo_nb checkpoint, is truncated, or its payload does not match
+        its stored sha256 (a flipped bit); the message names the file.
     """
     path = pathlib.Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"checkpoint file {str(path)!r} does not exist")
+    expected = f"hicosmo_nb checkpoint (.npz, format {FORMAT!r}) written by save_checkpoint"
     try:
-        with np.load(path, allow_pickle=False) as z:
+        z = np.load(path, allow_pickle=False)
+        if not isinstance(z, np.lib.npyio.NpzFile):  # one array: a .npy file
+            raise ValueError(f"it holds a single {type(z).__name__}")
+        with z:
             data = {k: z[k] for k in z.files}
-    except (OSError, ValueError) as err:
-        raise ValueError(f"{str(path)!r} is not a readable hicosmo_nb checkpoint: {err}") from err
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as err:
+        raise ValueError(f"{str(path)!r} is not a readable {expected} (truncated or corrupt?): "
+                         f"{type(err).__name__}: {err}") from err
     fmt = str(data.get("format", ""))
-    if fmt != FORMAT:
-        raise ValueError(f"{str(path)!r} is not a hicosmo_nb checkpoint (format {fmt!r}, expected {FORMAT!r})")
-    n = int(data["num_leaves"])
-    return {
-        "fingerprint": json.loads(str(data["fingerprint"])),
-        "info": json.loads(str(data["info"])),
-        "iteration": int(data["iteration"]),
-        "leaves": [data[f"leaf_{i:03d}"] for i in range(n)],
-        "draws": {k[len("draw_"):]: v for k, v in data.items() if k.startswith("draw_")},
-    }
+    if fmt not in _FORMATS:
+        raise ValueError(f"{str(path)!r} is not a {expected} (its format is {fmt!r})")
+    if fmt == FORMAT:
+        stored, actual = str(data.get("checksum", "")), payload_checksum(data)
+        if stored != actual:
+            raise ValueError(f"checkpoint {str(path)!r} is corrupt: its payload has sha256 "
+                             f"{actual}, the stored checksum is {stored!r}; delete it and restart, "
+                             "or restore a backup")
+    try:
+        n = int(data["num_leaves"])
+        return {
+            "fingerprint": json.loads(str(data["fingerprint"])),
+            "info": json.loads(str(data["info"])),
+            "iteration": int(data["iteration"]),
+            "leaves": [data[f"leaf_{i:03d}"] for i in range(n)],
+            "draws": {k[len("draw_"):]: v for k, v in data.items() if k.startswith("draw_")},
+        }
+    except (KeyError, ValueError, TypeError) as err:
+        raise ValueError(f"{str(path)!r} is not a valid {expected}: entry {err} is missing or malformed") from err
 
 
 def fingerprint_diff(saved: Mapping[str, Any], now: Mapping[str, Any]) -> list[str]:

@@ -24,11 +24,12 @@ import importlib
 import sys
 import threading
 import warnings
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 
-__all__ = ["ConvergenceWarning", "compute_diagnostics", "preload_stats", "problems", "warn_problems"]
+__all__ = ["ConvergenceWarning", "compute_diagnostics", "preload_stats", "problems", "warn_problems",
+           "PriorDominatedWarning", "PRIOR_DOMINATED_RATIO", "prior_dominated", "warn_prior_dominated"]
 
 _REPARAM = ("reparametrize with better-constrained combinations (e.g. omega_m = Omega_m h^2 "
             "instead of Omega_m, or h*r_d instead of H0 and r_d)")
@@ -69,7 +70,8 @@ def compute_diagnostics(dt, *, max_tree_depth: int | None = None) -> dict[str, A
     out: dict[str, Any] = {"num_chains": int(n_chain), "num_draws": int(n_chain * n_draw)}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        out["rhat"] = _per_var(az.rhat(dt).dataset) if n_chain * n_draw >= 8 else {}
+        # R-hat compares chains: with one chain it is undefined (problems() says so), not NaN
+        out["rhat"] = _per_var(az.rhat(dt).dataset) if n_chain >= 2 and n_chain * n_draw >= 8 else {}
         out["ess_bulk"] = _per_var(az.ess(dt, method="bulk").dataset)
         out["ess_tail"] = _per_var(az.ess(dt, method="tail").dataset)
     stats = dt["sample_stats"] if "sample_stats" in dt.children else None
@@ -85,14 +87,18 @@ def compute_diagnostics(dt, *, max_tree_depth: int | None = None) -> dict[str, A
 
 def _worst(d: dict[str, Any], k: int = 3) -> str:
     names = sorted(d["ess_bulk"], key=lambda n: d["ess_bulk"][n])[:k]
-    return ", ".join(f"{n} (R-hat {d['rhat'].get(n, float('nan')):.3f}, bulk ESS {d['ess_bulk'][n]:.0f})"
-                     for n in names)
+    return ", ".join(f"{n} (" + (f"R-hat {d['rhat'][n]:.3f}, " if n in d["rhat"] else "")
+                     + f"bulk ESS {d['ess_bulk'][n]:.0f})" for n in names)
 
 
 def problems(d: dict[str, Any], *, rhat_max: float = 1.01, ess_min: float = 400.0,
              ebfmi_min: float = 0.3) -> list[str]:
     """Advice for each failed check (empty list when everything passes)."""
     msgs = []
+    if d.get("num_chains", 2) < 2:
+        msgs.append(f"R-hat needs >= 2 chains and this run has {d['num_chains']}, so convergence "
+                    "was not checked across chains: run num_chains=4 (chains are cheap on one "
+                    "device) before trusting the result.")
     bad_r = sorted(((v, n) for n, v in d["rhat"].items() if not v <= rhat_max), reverse=True)
     if bad_r:
         names = ", ".join(f"{n} ({v:.3f})" for v, n in bad_r)
@@ -140,4 +146,79 @@ def warn_problems(d: dict[str, Any], *, stacklevel: int = 3, dense_mass: bool = 
         msgs = [m.replace(old, new) for m in msgs]
     for m in msgs:
         warnings.warn(m, ConvergenceWarning, stacklevel=stacklevel)
+    return msgs
+
+
+# ------------------------------------------------------------------------ prior-dominated posteriors
+class PriorDominatedWarning(UserWarning):
+    """A marginal posterior is mostly the prior: the data barely constrain the parameter."""
+
+
+# Posterior sd / prior sd above which a parameter counts as prior-dominated. For a Gaussian prior
+# (sd s_p) times a Gaussian likelihood (sd s_L) the posterior precision is s_p^-2 + s_L^-2, so the
+# ratio is sqrt(prior precision / posterior precision): above sqrt(1/2) the prior supplies more
+# than half of the information (the data are weaker than the prior).
+PRIOR_DOMINATED_RATIO = float(np.sqrt(0.5))
+
+
+def _prior_sd(prior) -> float:
+    import jax.numpy as jnp
+
+    return float(jnp.sqrt(prior.distribution().variance))
+
+
+def prior_dominated(samples: Mapping[str, np.ndarray], priors: Mapping[str, Any], *,
+                    ratio: float = PRIOR_DOMINATED_RATIO) -> list[str]:
+    """Messages for the parameters whose posterior sd exceeds ``ratio`` times the prior sd.
+
+    Parameters
+    ----------
+    samples : mapping
+        ``{name: draws}`` of any shape (e.g. ``Result.samples``, ``(chain, draw)``).
+    priors : mapping
+        ``{name: Prior}`` (:mod:`hicosmo_nb.inference.priors`); parameters without a prior
+        or without samples are skipped.
+    ratio : float
+        Threshold on posterior sd / prior sd (default :data:`PRIOR_DOMINATED_RATIO` = 0.71:
+        the prior supplies more than half of the posterior precision).
+
+    Returns
+    -------
+    list of str
+        One message per prior-dominated parameter (empty when the data dominate).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from hicosmo_nb.inference.priors import Uniform
+    >>> draws = np.random.default_rng(0).uniform(20, 120, 4000)  # the posterior is the prior
+    >>> prior_dominated({"H0": draws}, {"H0": Uniform(20.0, 120.0)})[0][:44]
+    'H0 = 69.7 +- 29 is dominated by its prior Un'
+    """
+    if not 0 < ratio:
+        raise ValueError(f"ratio must be > 0, got {ratio!r}")
+    msgs = []
+    for name, prior in priors.items():
+        if name not in samples:
+            continue
+        x = np.asarray(samples[name], dtype=np.float64).ravel()
+        x = x[np.isfinite(x)]
+        if x.size < 2:
+            continue
+        sd_post, sd_prior = float(np.std(x, ddof=1)), _prior_sd(prior)
+        if np.isfinite(sd_prior) and sd_prior > 0 and sd_post > ratio * sd_prior:
+            msgs.append(f"{name} = {np.mean(x):.3g} +- {sd_post:.2g} is dominated by its prior "
+                        f"{prior} (posterior sd / prior sd = {sd_post / sd_prior:.2f} > {ratio:.2f}): "
+                        "the data barely constrain it, so the interval reflects the prior. Add "
+                        "data that break the degeneracy, or report a better-constrained "
+                        "combination (e.g. h*r_d instead of H0 and r_d).")
+    return msgs
+
+
+def warn_prior_dominated(samples: Mapping[str, np.ndarray], priors: Mapping[str, Any], *,
+                         stacklevel: int = 3, ratio: float = PRIOR_DOMINATED_RATIO) -> list[str]:
+    """Emit one :class:`PriorDominatedWarning` per :func:`prior_dominated` message; returns them."""
+    msgs = prior_dominated(samples, priors, ratio=ratio)
+    for m in msgs:
+        warnings.warn(m, PriorDominatedWarning, stacklevel=stacklevel)
     return msgs

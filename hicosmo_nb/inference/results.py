@@ -121,11 +121,26 @@ class Result:
         return {k: float(v.std(ddof=1)) for k, v in self.samples.items()}
 
     # -- reporting -----------------------------------------------------------------------------
-    def summary(self, **kwargs):
-        """``arviz.summary`` table (mean, sd, intervals, bulk/tail ESS, R-hat, MCSE)."""
+    def summary(self, *, ci_prob: float = 0.68, ci_kind: str = "eti", **kwargs):
+        """``arviz.summary`` table (mean, sd, interval, bulk/tail ESS, R-hat, MCSE).
+
+        The interval is the central (equal-tailed) 68% one by default, cosmology's convention
+        (ArviZ's own default is an 89% HDI); the column names say which (``eti68_lb``,
+        ``eti68_ub``). Other keywords go to :func:`arviz_stats.summary`.
+
+        Raises
+        ------
+        ValueError
+            If ``ci_prob`` is not strictly between 0 and 1 or ``ci_kind`` is not "eti"/"hdi".
+        """
         import arviz_stats
 
-        return arviz_stats.summary(self._dt, **kwargs)
+        if not (isinstance(ci_prob, (int, float)) and 0.0 < ci_prob < 1.0):
+            raise ValueError(f"ci_prob must be a probability strictly between 0 and 1 (e.g. 0.68, "
+                             f"0.95), got {ci_prob!r}")
+        if ci_kind not in ("eti", "hdi"):
+            raise ValueError(f"ci_kind must be 'eti' (central) or 'hdi' (highest density), got {ci_kind!r}")
+        return arviz_stats.summary(self._dt, ci_prob=ci_prob, ci_kind=ci_kind, **kwargs)
 
     def diagnostics(self) -> dict[str, Any]:
         """R-hat, bulk/tail ESS, divergences, E-BFMI and the advice for failed checks."""
@@ -186,17 +201,30 @@ def load(path: str | os.PathLike) -> Result:
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        If the file has no ``posterior`` group.
+        If the file is not netCDF-4/HDF5 (e.g. truncated, or another format), has no
+        ``posterior`` group, or its sampler state is malformed; the message names the file.
     """
     path = pathlib.Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"result file {str(path)!r} does not exist")
-    with xr.open_datatree(path, engine="h5netcdf") as dt:
-        dt = dt.load()
+    expected = "a netCDF-4 (HDF5) file written by Result.save"
+    try:
+        with xr.open_datatree(path, engine="h5netcdf") as dt:
+            dt = dt.load()
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as err:  # h5py/h5netcdf errors
+        raise ValueError(f"result file {str(path)!r} is not readable as {expected} (truncated, "
+                         f"or another format?): {type(err).__name__}: {err}") from err
     dt = dt.copy()
+    if "posterior" not in dt.children:
+        raise ValueError(f"result file {str(path)!r} has no 'posterior' group (it has "
+                         f"{sorted(dt.children)}); expected {expected}")
     state = None
     if STATE_GROUP in dt.children:
-        state = _state_from_dataset(dt[STATE_GROUP].to_dataset())
+        try:
+            state = _state_from_dataset(dt[STATE_GROUP].to_dataset())
+        except (KeyError, ValueError, TypeError) as err:
+            raise ValueError(f"result file {str(path)!r}: its {STATE_GROUP!r} group is "
+                             f"malformed ({type(err).__name__}: {err})") from err
         dt = dt.drop_nodes(STATE_GROUP)
     return Result(dt, state)
 

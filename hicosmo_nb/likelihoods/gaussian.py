@@ -25,6 +25,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _config  # noqa: F401
+from ..parameters import as_names, check_scalar_params
 from .base import Likelihood
 from ._common import check_keys, factorize, quadratic_form
 
@@ -65,7 +66,8 @@ def gaussian(
     theory : callable
         Pure jnp function ``theory(params) -> (N,)`` model vector.
     param_names : sequence of str
-        Parameters the theory requires (checked at trace time).
+        Parameters the theory requires (checked at trace time: present and scalar). One
+        string is one name.
     name : str
         Label for messages and legends.
     optional_names : sequence of str
@@ -88,7 +90,8 @@ def gaussian(
     Raises
     ------
     ValueError
-        Bad data, covariance, shapes or method.
+        Bad data, covariance, shapes or method; at the first call, a missing or non-scalar
+        parameter, or a theory vector whose shape differs from the data's.
     """
     if not callable(theory):
         raise ValueError(f"{name}: theory must be a callable theory(params) -> array, got {type(theory).__name__}")
@@ -116,12 +119,18 @@ def gaussian_model(data, cov, model: Callable[[Mapping], tuple[jax.Array, jax.Ar
     q = quadratic_form(factor, method)
     norm = data.size * _LOG_2PI + factor.logdet
     d = jnp.asarray(data)
-    required, optional = tuple(param_names), tuple(optional_names)
+    required = as_names(param_names, f"{name}: param_names")
+    optional = as_names(optional_names, f"{name}: optional_names")
+    where = f"likelihood {name!r}"
 
     @jax.jit
     def loglike(params):
         check_keys(params, required, optional, name)
+        check_scalar_params(params, required + optional, where)  # trace time: vmap-safe
         vec, ok = model(params)
+        if jnp.shape(vec) != d.shape:  # static at trace time; never broadcast silently
+            raise ValueError(f"{where}: theory(params) returned shape {jnp.shape(vec)} but data "
+                             f"has {d.size} entries (shape {d.shape}); they must match")
         ll = -0.5 * (q(d - vec) + norm)
         ll = jnp.where(ok, ll, -jnp.inf)
         return jnp.where(jnp.isnan(ll), -jnp.inf, ll)
