@@ -5,23 +5,72 @@ cells) and the inline matplotlib backend, which works headless. A failure names 
 the cell number, the start of its source and the error. Errors raised inside widget callbacks
 (e.g. an ``ipywidgets.interact`` function) do not stop a cell, so the widget state is scanned
 for error outputs too.
+
+Binder budget: the peak resident memory of each notebook's kernel (the kernel process and its
+children, sampled every 0.1 s with psutil) must stay under :data:`PEAK_RSS_LIMIT` (Binder kills
+a kernel above 2 GB). Each figure is appended to ``$HICOSMO_NB_MEMORY_LOG`` when that is set
+(.ci/run prints it) and kept as the test's ``peak_rss_mb`` property.
 """
 
 import json
 import os
 import pathlib
 import sys
+import threading
+import time
 
 import nbformat
+import psutil
 import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
-NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb")) + sorted((NOTEBOOK_DIR / "apps").glob("*.ipynb"))
 CELL_TIMEOUT = int(os.environ.get("HICOSMO_NB_CELL_TIMEOUT", "300"))
 KERNEL_NAME = "hicosmo-nb-test"
+PEAK_RSS_LIMIT = 1.5e9  # bytes; Binder gives 1-2 GB and kills a kernel above 2 GB
+
+
+class PeakRSS:
+    """Samples the summed RSS of a process and its children in a thread; ``peak`` in bytes."""
+
+    def __init__(self, interval: float = 0.1):
+        self.peak, self.interval = 0, interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self, pid: int) -> None:
+        self._thread = threading.Thread(target=self._run, args=(pid,), daemon=True)
+        self._thread.start()
+
+    def _run(self, pid: int) -> None:
+        try:
+            proc = psutil.Process(pid)
+        except psutil.NoSuchProcess:
+            return
+        while not self._stop.is_set():
+            total = 0
+            try:
+                for p in [proc, *proc.children(recursive=True)]:
+                    total += p.memory_info().rss
+            except psutil.Error:  # a child exited between listing and reading
+                pass
+            self.peak = max(self.peak, total)
+            self._stop.wait(self.interval)
+
+    def stop(self) -> int:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        return self.peak
+
+
+def _kernel_pid(client) -> int:
+    provisioner = client.km.provisioner
+    pid = getattr(provisioner, "pid", None) or provisioner.process.pid
+    return int(pid)
 
 
 @pytest.fixture(scope="module")
@@ -70,11 +119,15 @@ def _source_head(nb, index: int, lines: int = 6) -> str:
 
 def test_notebooks_exist():
     names = [p.name for p in NOTEBOOKS]
-    assert "01_background_cosmology.ipynb" in names, names
+    want = {"00_quickstart.ipynb", "01_background_cosmology.ipynb", "02_supernovae.ipynb",
+            "03_joint_analysis.ipynb", "04_fisher_forecasts.ipynb"}
+    assert want <= set(names), sorted(want - set(names))
 
 
-def _execute(nb, name: str) -> str | None:
-    """Run ``nb`` in place; return a failure message naming the cell, or None if all went well."""
+def _execute(nb, name: str, memory: PeakRSS | None = None) -> str | None:
+    """Run ``nb`` in place; return a failure message naming the cell, or None if all went well.
+
+    With ``memory``, the kernel's memory is sampled from its start to the end of the run."""
     n_code = sum(c.cell_type == "code" and bool(c.source.strip()) for c in nb.cells)
     if n_code == 0:
         return f"{name} has no code cells"
@@ -86,6 +139,8 @@ def _execute(nb, name: str) -> str | None:
         store_widget_state=True,
         resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
     )
+    if memory is not None:
+        client.on_notebook_start = lambda notebook: memory.start(_kernel_pid(client))
     try:
         client.execute()
     except (CellExecutionError, CellTimeoutError) as err:
@@ -107,12 +162,25 @@ def _execute(nb, name: str) -> str | None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_notebook_runs(path, kernel_path, monkeypatch):
+def test_notebook_runs(path, kernel_path, monkeypatch, record_property):
     monkeypatch.setenv("JUPYTER_PATH", str(kernel_path))
     nb = nbformat.read(path, as_version=4)
-    failure = _execute(nb, path.name)
+    memory, t0 = PeakRSS(), time.perf_counter()
+    try:
+        failure = _execute(nb, path.name, memory)
+    finally:
+        peak = memory.stop()
+    seconds = time.perf_counter() - t0
+    record_property("peak_rss_mb", round(peak / 1e6))
+    if os.environ.get("HICOSMO_NB_MEMORY_LOG"):
+        with open(os.environ["HICOSMO_NB_MEMORY_LOG"], "a") as log:
+            log.write(f"{path.relative_to(ROOT)}: peak kernel RSS {peak / 1e6:.0f} MB, {seconds:.0f} s"
+                      f" (Python {sys.version_info.major}.{sys.version_info.minor})\n")
     if failure:
         pytest.fail(failure, pytrace=False)
+    assert peak > 0, "the kernel's memory was never sampled"
+    assert peak < PEAK_RSS_LIMIT, (f"{path.name}: kernel peak RSS {peak / 1e6:.0f} MB is above the "
+                                   f"Binder budget of {PEAK_RSS_LIMIT / 1e6:.0f} MB")
 
 
 def test_runner_reports_the_broken_cell_and_widget_errors(kernel_path, monkeypatch):
@@ -135,3 +203,16 @@ def test_runner_reports_the_broken_cell_and_widget_errors(kernel_path, monkeypat
     )])
     msg = _execute(nb, "widget.ipynb")
     assert msg is not None and "widget callback raised: ValueError: bad slider 1.0" in msg
+
+
+def test_peak_memory_sees_an_allocation(kernel_path, monkeypatch):
+    """The memory probe: a kernel that holds 400 MB is measured above that."""
+    monkeypatch.setenv("JUPYTER_PATH", str(kernel_path))
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import time\nblock = bytearray(400_000_000)\nblock[::4096] = b'x' * len(block[::4096])\ntime.sleep(0.5)")])
+    memory = PeakRSS()
+    try:
+        assert _execute(nb, "alloc.ipynb", memory) is None
+    finally:
+        peak = memory.stop()
+    assert 400e6 < peak < PEAK_RSS_LIMIT, peak

@@ -62,13 +62,42 @@ def test_environment_python_matches_pyproject():
     assert "pip" in conda
 
 
+# Binder's own tighter choices (JupyterLab 4 and Voila render ipywidgets 8; pyproject admits 7.7
+# so that installing on Colab keeps Colab's ipywidgets 7.7.1).
+BINDER_TIGHTER = {"ipywidgets": ">=8"}
+# Colab's preinstalled versions (2026-08 runtime) that installing hicosmo_nb must keep;
+# .ci/colab_like pins the same (plus notebook 6.5.7).
+COLAB = {"jax": "0.7.2", "jaxlib": "0.7.2", "ipywidgets": "7.7.1", "matplotlib": "3.10.0"}
+
+
 def test_environment_dependencies_match_pyproject():
     _, pip = _env_parts(_env(ROOT / "binder" / "environment.yml"))
     project = PYPROJECT["project"]
     want = project["dependencies"] + project["optional-dependencies"]["notebooks"]
-    got_keys = sorted(_req_key(r) for r in pip)
-    want_keys = sorted(set(_req_key(r) for r in want))
+    got_keys = sorted(_req_key(r.split("#")[0].strip()) for r in pip)
+    want_keys = sorted(set((n, BINDER_TIGHTER.get(n, spec), ex) for n, spec, ex in map(_req_key, want)))
     assert got_keys == want_keys
+
+
+def test_binder_has_python_312_jupyterlab_4_ipywidgets_8_ipympl_voila():
+    conda, pip = _env_parts(_env(ROOT / "binder" / "environment.yml"))
+    assert "python=3.12" in conda
+    reqs = {canonicalize_name(Requirement(r).name): Requirement(r).specifier for r in pip}
+    assert "4.2" in reqs["jupyterlab"] and "3.9" not in reqs["jupyterlab"]
+    assert "8.1.9" in reqs["ipywidgets"] and "7.7.1" not in reqs["ipywidgets"]
+    assert "ipympl" in reqs and "voila" in reqs
+
+
+def test_dependencies_admit_colab_and_have_no_upper_bounds():
+    deps = {canonicalize_name(Requirement(r).name): Requirement(r).specifier
+            for r in PYPROJECT["project"]["dependencies"]}
+    for name, version in COLAB.items():
+        assert version in deps[name], f"{name}{deps[name]} would replace Colab's {name} {version}"
+    for name, spec in deps.items():
+        assert all(s.operator == ">=" for s in spec), f"{name}{spec}: lower bounds only"
+    colab_like = (CI / "colab_like").read_text()
+    for name, version in COLAB.items():
+        assert f"{name}=={version}" in colab_like, name
 
 
 def test_binder_is_a_repo2docker_config():
@@ -119,7 +148,7 @@ def test_readme_names_things_that_exist():
     assert "HICOSMO_NB_DATA_DIR" in README
 
 
-@pytest.mark.parametrize("name", ["setup", "run", "launch"])
+@pytest.mark.parametrize("name", ["setup", "run", "launch", "colab_like"])
 def test_ci_scripts_are_valid_bash(name):
     path = CI / name
     text = path.read_text()
@@ -129,7 +158,8 @@ def test_ci_scripts_are_valid_bash(name):
 
 @pytest.fixture
 def fake_ci(tmp_path):
-    """A copy of .ci/run whose .ci/setup hands over a fake python recording its arguments."""
+    """A copy of .ci/run whose .ci/setup hands over a fake python recording its arguments, and
+    a fake .ci/colab_like recording its own and exiting with $FAKE_COLAB_RC."""
     (tmp_path / ".ci").mkdir()
     shutil.copy(CI / "run", tmp_path / ".ci" / "run")
     fake_py = tmp_path / "fakepython"
@@ -137,7 +167,14 @@ def fake_ci(tmp_path):
         "#!/usr/bin/env bash\n"
         'echo "ARGS: $*" >> "$FAKE_LOG"\n'
         'echo "ENV: MPLBACKEND=$MPLBACKEND HICOSMO_NB_FAST=$HICOSMO_NB_FAST" >> "$FAKE_LOG"\n'
+        'echo "========= 7 passed in 1.00s ========="\n'
         'exit "$FAKE_RC"\n'
+    )
+    (tmp_path / ".ci" / "colab_like").write_text(
+        "#!/usr/bin/env bash\n"
+        'echo "COLAB ARGS: $*" >> "$FAKE_LOG"\n'
+        'echo "==== 1 failed, 5 passed in 2.00s ===="\n'
+        'exit "${FAKE_COLAB_RC:-0}"\n'
     )
     fake_py.chmod(0o755)
     (tmp_path / ".ci" / "setup").write_text(
@@ -157,8 +194,25 @@ def test_ci_run_exit_codes_and_arguments(fake_ci, fake_rc, want_rc):
     recorded = log.read_text()
     assert "ARGS: -m pytest -n 2 -k some thing -x" in recorded
     assert "ENV: MPLBACKEND=Agg HICOSMO_NB_FAST=1" in recorded
+    assert "COLAB ARGS: -k some thing -x" in recorded  # the Colab-like job runs even after a failure
+    assert f"main suite (exit {fake_rc}): ========= 7 passed in 1.00s" in proc.stderr
+    assert "Colab-like (exit 0): ==== 1 failed, 5 passed in 2.00s" in proc.stderr
     if fake_rc == 5:
         assert "collected no tests (exit code 5)" in proc.stderr
+
+
+@pytest.mark.parametrize("colab_rc, want_rc", [(1, 1), (5, 1), (0, 0)])
+def test_ci_run_fails_when_the_colab_like_job_fails(fake_ci, colab_rc, want_rc):
+    env = {**os.environ, "FAKE_RC": "0", "FAKE_COLAB_RC": str(colab_rc), "FAKE_LOG": str(fake_ci / "log"),
+           "HICOSMO_NB_SKIP_CHROMIUM": "1"}
+    proc = subprocess.run(["bash", str(fake_ci / ".ci" / "run")], env=env, capture_output=True,
+                          text=True, stdin=subprocess.DEVNULL, timeout=30)
+    assert proc.returncode == want_rc, proc.stderr
+    assert f"Colab-like (exit {colab_rc})" in proc.stderr
+    env["HICOSMO_NB_SKIP_COLAB_LIKE"] = "1"
+    proc = subprocess.run(["bash", str(fake_ci / ".ci" / "run")], env=env, capture_output=True,
+                          text=True, stdin=subprocess.DEVNULL, timeout=30)
+    assert proc.returncode == 0 and "Colab-like (exit skipped)" in proc.stderr
 
 
 def test_ci_run_stops_when_setup_fails(tmp_path):
