@@ -39,6 +39,7 @@ from .densities import (
     from_physical,
     omega_gamma,
     omega_nu,
+    omega_nu_nr,
     split_params,
 )
 from .early import (
@@ -49,6 +50,7 @@ from .early import (
     shift_parameter,
     sound_horizon,
     sound_horizon_drag,
+    theta_star,
     z_drag,
     z_star,
 )
@@ -73,6 +75,7 @@ __all__ = [
     "from_physical",
     "omega_gamma",
     "omega_nu",
+    "omega_nu_nr",
     "split_params",
     "DH_over_rd",
     "DM_over_rd",
@@ -81,6 +84,7 @@ __all__ = [
     "shift_parameter",
     "sound_horizon",
     "sound_horizon_drag",
+    "theta_star",
     "z_drag",
     "z_star",
 ]
