@@ -10,7 +10,8 @@ Physics (the same as CAMB's):
   state carries the sum).
 - ``Omega_m`` counts CDM + baryons + the neutrinos' *non-relativistic-limit* density
   ``omega_nu,nr ∝ m_nu`` (CAMB 1.x's ``omnuh2``; zero at zero mass, so a massless universe's
-  ``Omega_m`` holds no radiation). ``E(z)`` keeps the exact density, and dark energy closes the
+  ``Omega_m`` holds no radiation). CAMB 2.x counts the full density today instead: 5e-5 more
+  at 0.06 eV, but the relativistic density as ``m_nu -> 0+``, discontinuous at 0. ``E(z)`` keeps the exact density, and dark energy closes the
   budget with the actual densities today:
   ``Omega_de = 1 - Omega_cb - Omega_k - Omega_gamma - Omega_nu`` (``Omega_nu``: all three states).
 - Dark energy: CPL, ``rho_de(a)/rho_de0 = a^(-3 (1 + w0 + wa)) exp(-3 wa (1 - a))``, or a user
