@@ -6,12 +6,14 @@ Conventions (the same as CAMB's and Planck's):
 
 - ``H0`` in km/s/Mpc; ``h = H0 / 100``.
 - ``Omega_m`` is *all* matter that is non-relativistic today: CDM + baryons + massive neutrinos
-  (``Omega_m h^2 = omega_b + omega_c + omega_nu``). This is what Planck and DESI quote.
-- ``Omega_k`` is the curvature density; dark energy closes the budget,
-  ``Omega_de = 1 - Omega_m - Omega_k - Omega_r`` with ``Omega_r`` the photons plus massless
-  neutrinos today.
+  (``Omega_m h^2 = omega_b + omega_c + omega_nu``, ``omega_nu`` the non-relativistic-limit density,
+  proportional to ``m_nu`` and zero at zero mass). This is what Planck and DESI quote.
+- ``Omega_k`` is the curvature density; dark energy closes the budget with the actual densities
+  today, ``Omega_de = 1 - Omega_cb - Omega_k - Omega_gamma - Omega_nu`` (``Omega_nu``: the exact
+  Fermi-Dirac density of all three neutrino states).
 - Radiation follows from ``T_cmb`` (K) and ``N_eff``; ``T_cmb = 0`` switches radiation off.
-- ``m_nu`` is the sum of neutrino masses in eV, carried by one massive eigenstate.
+- ``m_nu`` is the sum of neutrino masses in eV, carried by one massive eigenstate unless the
+  ``neutrino_hierarchy`` setting (a static option, not a parameter) says otherwise.
 
 Examples
 --------

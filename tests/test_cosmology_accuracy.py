@@ -8,7 +8,8 @@ import jax
 import jax.numpy as jnp
 
 from hicosmo_nb import cosmology as cosmo
-from hicosmo_nb.cosmology.densities import _F0, _log_fd_ratio
+from hicosmo_nb.cosmology.densities import _log_fd_ratio
+from hicosmo_nb.cosmology.neutrinos import _F0
 
 C = cosmo.C_KM_S
 GYR = 977.7922216807891  # Gyr per 1/(km/s/Mpc)

@@ -239,7 +239,7 @@ def test_cmb_parametrizations_agree_and_conflict_is_an_error():
 # ---------------------------------------------------------------- registry, errors, -inf, vmap
 def test_registry_names_and_param_names():
     assert set(L.DATASETS) == {"pantheon_plus", "union3", "desy5", "desi_dr1_bao", "desi_dr2_bao",
-                               "cc", "planck18_priors", "sh0es"}
+                               "cc", "planck18_priors", "sh0es", "bbn", "desi_dr2_cmb_prior"}
     assert L.get("desi_dr1_bao", rd="free", tracers=["BGS", "QSO"]).param_names == ("Omega_m", "hrd")
     assert L.get("sh0es").param_names == ("H0",)
     assert L.get("union3", marginalize_M=False).param_names == ("Omega_m", "dM")

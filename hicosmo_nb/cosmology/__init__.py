@@ -1,7 +1,9 @@
 """Background cosmology: pure, differentiable functions of a parameter dict.
 
 Parameters (see :mod:`hicosmo_nb.parameters` for conventions and defaults): ``H0``, ``Omega_m``
-required; ``Omega_b``, ``Omega_k``, ``w0``, ``wa``, ``T_cmb``, ``N_eff``, ``m_nu`` optional. Models
+required; ``Omega_b``, ``Omega_k``, ``w0``, ``wa``, ``T_cmb``, ``N_eff``, ``m_nu`` optional, plus
+the static ``neutrino_hierarchy`` setting (``"one"``, ``"degenerate"``, ``"normal"``,
+``"inverted"``; :class:`~hicosmo_nb.cosmology.neutrinos.NeutrinoHierarchy` under ``jax.jit``). Models
 are choices of which ones vary: flat/curved LCDM, wCDM, w0waCDM (CPL); a user dark-energy density
 (``de_density=``) or a whole ``E(z)`` (``efunc=``) plugs into every function.
 
@@ -39,6 +41,7 @@ from .densities import (
     from_physical,
     omega_gamma,
     omega_nu,
+    omega_nu_nr,
     split_params,
 )
 from .early import (
@@ -49,6 +52,7 @@ from .early import (
     shift_parameter,
     sound_horizon,
     sound_horizon_drag,
+    theta_star,
     z_drag,
     z_star,
 )
@@ -73,6 +77,7 @@ __all__ = [
     "from_physical",
     "omega_gamma",
     "omega_nu",
+    "omega_nu_nr",
     "split_params",
     "DH_over_rd",
     "DM_over_rd",
@@ -81,6 +86,7 @@ __all__ = [
     "shift_parameter",
     "sound_horizon",
     "sound_horizon_drag",
+    "theta_star",
     "z_drag",
     "z_star",
 ]

@@ -4,15 +4,16 @@ Physics (the same as CAMB's):
 
 - Photons: ``Omega_gamma h^2 = (pi^2/15) (k T_cmb)^4 / (hbar c)^3 / (c^2 rho_crit,100)``
   from CODATA 2018 constants (2.4728e-5 for T_cmb = 2.7255 K).
-- Neutrinos: three eigenstates at ``T_nu = (4/11)^(1/3) T_cmb``, each carrying ``N_eff / 3`` of the
-  relativistic density. Two are massless; one carries the whole mass ``m_nu`` and its energy
-  density is the exact Fermi-Dirac integral
-  ``rho(a) ∝ a^-4 F(y) / F(0)``, ``F(y) = ∫ q^2 sqrt(q^2 + y^2) / (e^q + 1) dq``,
-  ``y = m_nu a / (k T_nu0)``. ``ln F`` is tabulated at import on a fine grid in ``ln y`` with its
-  exact derivative, and evaluated by cubic Hermite interpolation (relative error < 1e-10, smooth
-  and differentiable); outside the table the exact asymptotes are used.
-- ``Omega_m`` counts CDM + baryons + the massive eigenstate's full energy density today
-  (CAMB's ``omegam``); ``Omega_de = 1 - Omega_m - Omega_k - Omega_gamma - Omega_nu,massless``.
+- Neutrinos (:mod:`~hicosmo_nb.cosmology.neutrinos`): three eigenstates, each with ``N_eff / 3`` of
+  the relativistic density and the exact Fermi-Dirac energy density at its mass; the masses
+  follow from ``m_nu`` and the ``neutrino_hierarchy`` setting (default ``"one"``: one massive
+  state carries the sum).
+- ``Omega_m`` counts CDM + baryons + the neutrinos' *non-relativistic-limit* density
+  ``omega_nu,nr ∝ m_nu`` (CAMB 1.x's ``omnuh2``; zero at zero mass, so a massless universe's
+  ``Omega_m`` holds no radiation). CAMB 2.x counts the full density today instead: 5e-5 more
+  at 0.06 eV, but the relativistic density as ``m_nu -> 0+``, discontinuous at 0. ``E(z)`` keeps the exact density, and dark energy closes the
+  budget with the actual densities today:
+  ``Omega_de = 1 - Omega_cb - Omega_k - Omega_gamma - Omega_nu`` (``Omega_nu``: all three states).
 - Dark energy: CPL, ``rho_de(a)/rho_de0 = a^(-3 (1 + w0 + wa)) exp(-3 wa (1 - a))``, or a user
   callable ``de_density(params, z)``.
 """
@@ -27,7 +28,7 @@ import numpy as np
 
 from .. import _config  # noqa: F401
 from ..parameters import COSMOLOGY_DEFAULTS, COSMOLOGY_PARAMETERS, unknown_name_error
-from .quadrature import composite_rule
+from .neutrinos import NR_SLOPE, as_hierarchy, log_fd_ratio_and_slope, neutrino_masses
 
 __all__ = [
     "C_KM_S",
@@ -36,7 +37,9 @@ __all__ = [
     "with_defaults",
     "omega_gamma",
     "omega_nu",
+    "omega_nu_nr",
     "density_parameters",
+    "dark_energy_ratio",
     "from_physical",
 ]
 
@@ -55,47 +58,12 @@ _RHO_CRIT_100 = 3.0 * _H100**2 / (8.0 * np.pi * _G)  # kg/m^3 for h = 1
 _OMEGA_GAMMA_H2_PER_T4 = (np.pi**2 / 15.0) * _K_B**4 / (_HBAR**3 * _C**5) / _RHO_CRIT_100
 _NU_PER_SPECIES = 7.0 / 8.0 * (4.0 / 11.0) ** (4.0 / 3.0)  # relativistic nu / photon, one species
 _T_NU_OVER_T_CMB = (4.0 / 11.0) ** (1.0 / 3.0)
-_F0 = 7.0 * np.pi**4 / 120.0  # F(0)
-
-
-def _fermi_dirac_table(lny: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """ln(F(y)/F(0)) and its derivative d/d ln y on ``lny``, by composite Gauss-Legendre."""
-    edges = np.array([0.0, 0.01, 0.05, 0.2, 0.5, 1, 2, 3, 5, 8, 12, 17, 24, 32, 42, 55, 75])
-    q, wq = composite_rule(edges, 40)
-    y = np.exp(lny)[:, None]
-    occ = q**2 / (np.exp(q) + 1.0)
-    root = np.sqrt(q**2 + y**2)
-    F = (wq * occ * root).sum(axis=1)
-    dF = (wq * occ * y**2 / root).sum(axis=1)  # y dF/dy
-    return np.log(F / _F0), dF / F
-
-
-_LNY_MIN, _LNY_MAX, _NTAB = -10.0, 12.0, 2201
-_LNY = np.linspace(_LNY_MIN, _LNY_MAX, _NTAB)
-_DLNY = _LNY[1] - _LNY[0]
-_LNF, _DLNF = _fermi_dirac_table(_LNY)  # numpy: importing must not start the JAX backend
-
-
-def _log_fd_ratio_and_slope(y: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """ln(F(y)/F(0)) for y >= 0 and its slope d ln F / d ln y (smooth, exact asymptotes)."""
-    u = jnp.log(jnp.maximum(y, 1e-300))
-    uc = jnp.clip(u, _LNY_MIN, _LNY_MAX)
-    i = jnp.clip(jnp.floor((uc - _LNY_MIN) / _DLNY).astype(jnp.int32), 0, _NTAB - 2)
-    t = (uc - (_LNY_MIN + i * _DLNY)) / _DLNY
-    t2, t3 = t * t, t * t * t
-    lnf_tab, dlnf_tab = jnp.asarray(_LNF), jnp.asarray(_DLNF)
-    f0, f1 = lnf_tab[i], lnf_tab[i + 1]
-    d0, d1 = _DLNY * dlnf_tab[i], _DLNY * dlnf_tab[i + 1]
-    value = (2 * t3 - 3 * t2 + 1) * f0 + (t3 - 2 * t2 + t) * d0 + (3 * t2 - 2 * t3) * f1 + (t3 - t2) * d1
-    slope = ((6 * t2 - 6 * t) * (f0 - f1) + (3 * t2 - 4 * t + 1) * d0 + (3 * t2 - 2 * t) * d1) / _DLNY
-    # Above the table F(y) -> (3/2) zeta(3) y: ln F grows with slope 1 in ln y; below, F ~ F(0).
-    above = u > _LNY_MAX
-    return value + jnp.maximum(u - _LNY_MAX, 0.0), jnp.where(above, 1.0, jnp.where(u < _LNY_MIN, 0.0, slope))
+OPTIONS = ("neutrino_hierarchy",)  # settings allowed in a parameter dict (static, not sampled)
 
 
 def _log_fd_ratio(y: jax.Array) -> jax.Array:
     """ln(F(y)/F(0)) for y >= 0."""
-    return _log_fd_ratio_and_slope(y)[0]
+    return log_fd_ratio_and_slope(y)[0]
 
 
 def check_params(
@@ -119,9 +87,11 @@ def check_params(
     if not isinstance(params, Mapping):
         raise ValueError(f"params must be a dict of parameter values, got {type(params).__name__}")
     if not allow_extra:
-        unknown = [k for k in params if k not in COSMOLOGY_PARAMETERS]
+        unknown = [k for k in params if k not in COSMOLOGY_PARAMETERS and k not in OPTIONS]
         if unknown:
-            raise unknown_name_error("cosmology parameter", unknown, COSMOLOGY_PARAMETERS)
+            raise unknown_name_error("cosmology parameter", unknown, [*COSMOLOGY_PARAMETERS, *OPTIONS])
+    if "neutrino_hierarchy" in params:
+        as_hierarchy(params["neutrino_hierarchy"])  # validates the name
     missing = [k for k in required if k not in params]
     if missing:
         raise ValueError(
@@ -139,15 +109,22 @@ def split_params(params: Mapping) -> tuple[dict, dict]:
     >>> split_params({"H0": 70.0, "Omega_m": 0.3, "M": -19.3})
     ({'H0': 70.0, 'Omega_m': 0.3}, {'M': -19.3})
     """
-    cosmo = {k: v for k, v in params.items() if k in COSMOLOGY_PARAMETERS}
-    rest = {k: v for k, v in params.items() if k not in COSMOLOGY_PARAMETERS}
+    known = {*COSMOLOGY_PARAMETERS, *OPTIONS}
+    cosmo = {k: v for k, v in params.items() if k in known}
+    rest = {k: v for k, v in params.items() if k not in known}
     return cosmo, rest
 
 
 def with_defaults(params: Mapping) -> dict:
-    """``params`` completed with :data:`COSMOLOGY_DEFAULTS`, values as float64 arrays."""
+    """``params`` completed with :data:`COSMOLOGY_DEFAULTS`, values as float64 arrays.
+
+    The ``neutrino_hierarchy`` setting (default ``"one"``) is kept as a
+    :class:`~hicosmo_nb.cosmology.neutrinos.NeutrinoHierarchy`.
+    """
     full = {**COSMOLOGY_DEFAULTS, **params}
-    return {k: jnp.asarray(v, dtype=jnp.float64) for k, v in full.items()}
+    out = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in full.items() if k not in OPTIONS}
+    out["neutrino_hierarchy"] = as_hierarchy(full.get("neutrino_hierarchy", "one"))
+    return out
 
 
 def omega_gamma(params: Mapping) -> jax.Array:
@@ -157,47 +134,81 @@ def omega_gamma(params: Mapping) -> jax.Array:
     return _OMEGA_GAMMA_H2_PER_T4 * p["T_cmb"] ** 4 / h**2
 
 
-def _nu_mass_over_temp(p: dict) -> jax.Array:
-    """m_nu / (k T_nu0), guarded for T_cmb = 0."""
+def _nu_y(p: dict) -> jax.Array:
+    """m_i / (k T_nu0) of the three eigenstates (shape (3,)), guarded for T_cmb = 0."""
     kT = _K_B * _T_NU_OVER_T_CMB * p["T_cmb"] / _EV  # eV
-    return p["m_nu"] / jnp.maximum(kT, 1e-30)
+    return neutrino_masses(p["m_nu"], p["neutrino_hierarchy"]) / jnp.maximum(kT, 1e-30)
+
+
+def _nu_one_h2(p: dict) -> jax.Array:
+    """Relativistic density of one eigenstate, ``h^2`` times (``N_eff / 3`` of a species)."""
+    return _NU_PER_SPECIES * p["N_eff"] / 3.0 * _OMEGA_GAMMA_H2_PER_T4 * p["T_cmb"] ** 4
 
 
 def omega_nu(params: Mapping) -> jax.Array:
-    """Energy density of the massive neutrino eigenstate today, ``Omega_nu h^2``.
+    """Energy density of the three neutrino eigenstates today, ``Omega_nu h^2`` (exact Fermi-Dirac).
 
-    About ``m_nu / 93.1 eV`` for ``N_eff = 3.046`` (exact Fermi-Dirac integral, no fit).
+    Massless states count as radiation (``omega_nu = 3 x 1.90e-6`` at ``m_nu = 0``).
     """
     p = with_defaults(params)
-    og_h2 = _OMEGA_GAMMA_H2_PER_T4 * p["T_cmb"] ** 4
-    one = _NU_PER_SPECIES * p["N_eff"] / 3.0 * og_h2
-    return one * jnp.exp(_log_fd_ratio(_nu_mass_over_temp(p)))
+    return _nu_one_h2(p) * jnp.sum(jnp.exp(_log_fd_ratio(_nu_y(p))))
+
+
+def omega_nu_nr(params: Mapping) -> jax.Array:
+    """The neutrinos' part of ``Omega_m h^2``: their non-relativistic-limit density, ``∝ m_nu``.
+
+    About ``m_nu / 92.6 eV`` for ``N_eff = 3.046`` (each state carries ``N_eff / 3``); zero at
+    ``m_nu = 0`` and independent of the hierarchy.
+
+    Examples
+    --------
+    >>> round(float(omega_nu_nr({"m_nu": 0.06})), 7)
+    0.0006476
+    """
+    p = with_defaults(params)
+    return _nu_one_h2(p) * NR_SLOPE * jnp.sum(_nu_y(p))
 
 
 def density_parameters(params: Mapping) -> dict[str, jax.Array]:
     """Today's density parameters implied by ``params``.
 
-    Returns a dict with ``Omega_cb`` (CDM + baryons), ``Omega_gamma``, ``Omega_nu_massless``
-    (two massless eigenstates), ``Omega_nu`` (the massive one, full energy density),
-    ``Omega_nu_rel`` (the massive one if it were massless), ``Omega_k``, ``Omega_de``,
-    ``y_nu`` (m_nu / k T_nu0) and ``h``.
+    Returns a dict with ``Omega_cb`` (CDM + baryons), ``Omega_gamma``, ``Omega_nu`` (the three
+    neutrino states' actual energy density), ``Omega_nu_nr`` (their non-relativistic limit, the
+    part of ``Omega_m``), ``Omega_nu_rel`` (one state if it were massless), ``Omega_k``,
+    ``Omega_de``, ``y_nu`` (the three ``m_i / k T_nu0``) and ``h``.
     """
     p = with_defaults(params)
     h = p["H0"] / 100.0
     og = omega_gamma(p)
-    one = _NU_PER_SPECIES * p["N_eff"] / 3.0 * og
     onu = omega_nu(p) / h**2
+    onu_nr = omega_nu_nr(p) / h**2
+    ocb = p["Omega_m"] - onu_nr
     return {
         "h": h,
         "Omega_gamma": og,
-        "Omega_nu_massless": 2.0 * one,
-        "Omega_nu_rel": one,
+        "Omega_nu_rel": _nu_one_h2(p) / h**2,
         "Omega_nu": onu,
-        "Omega_cb": p["Omega_m"] - onu,
+        "Omega_nu_nr": onu_nr,
+        "Omega_cb": ocb,
         "Omega_k": p["Omega_k"],
-        "Omega_de": 1.0 - p["Omega_m"] - p["Omega_k"] - og - 2.0 * one,
-        "y_nu": _nu_mass_over_temp(p),
+        "Omega_de": 1.0 - ocb - p["Omega_k"] - og - onu,
+        "y_nu": _nu_y(p),
     }
+
+
+def dark_energy_ratio(params: Mapping, a: jax.Array, de_density: Callable | None = None) -> jax.Array:
+    """``rho_de(a) / rho_de0``: CPL from ``w0, wa`` (defaults: Lambda), or ``de_density(params, z)``.
+
+    Examples
+    --------
+    >>> round(float(dark_energy_ratio({"w0": -0.9, "wa": 0.0}, 0.5)), 6)  # a^(-3 (1 + w0))
+    1.231144
+    """
+    if de_density is not None:
+        return de_density(params, 1.0 / a - 1.0)
+    p = with_defaults(params)
+    w0, wa = p["w0"], p["wa"]
+    return jnp.exp(-3.0 * (1.0 + w0 + wa) * jnp.log(a) - 3.0 * wa * (1.0 - a))
 
 
 def e2_of_a(
@@ -208,49 +219,45 @@ def e2_of_a(
     """E(a)^2 = H^2/H0^2 as a function of the scale factor (unclamped: may be <= 0)."""
     p = with_defaults(params)
     d = density_parameters(p)
-    nu_massive = d["Omega_nu_rel"] * jnp.exp(_log_fd_ratio(d["y_nu"] * a)) / a**4
-    if de_density is None:
-        w0, wa = p["w0"], p["wa"]
-        f_de = jnp.exp(-3.0 * (1.0 + w0 + wa) * jnp.log(a) - 3.0 * wa * (1.0 - a))
-    else:
-        f_de = de_density(params, 1.0 / a - 1.0)
-    return (
-        d["Omega_cb"] / a**3
-        + (d["Omega_gamma"] + d["Omega_nu_massless"]) / a**4
-        + nu_massive
-        + d["Omega_k"] / a**2
-        + d["Omega_de"] * f_de
-    )
+    a = jnp.asarray(a)
+    ya = d["y_nu"].reshape((3,) + (1,) * a.ndim) * a
+    nu = d["Omega_nu_rel"] * jnp.sum(jnp.exp(_log_fd_ratio(ya)), axis=0) / a**4
+    f_de = dark_energy_ratio(params, a, de_density)
+    return d["Omega_cb"] / a**3 + d["Omega_gamma"] / a**4 + nu + d["Omega_k"] / a**2 + d["Omega_de"] * f_de
 
 
 def e2_coefficients(params: Mapping) -> jax.Array:
-    """The 8 scalars E^2(a) depends on: Omega_cb, Omega_rad (photons + massless nu), Omega_k,
-    Omega_nu_rel, y_nu, Omega_de, w0, wa (see :func:`e2_and_partials`)."""
+    """The 10 scalars E^2(a) depends on: Omega_cb, Omega_gamma, Omega_k, Omega_nu_rel, the three
+    y_nu, Omega_de, w0, wa (see :func:`e2_and_partials`)."""
     p = with_defaults(params)
     d = density_parameters(p)
-    return jnp.stack([
-        d["Omega_cb"], d["Omega_gamma"] + d["Omega_nu_massless"], d["Omega_k"],
-        d["Omega_nu_rel"], d["y_nu"], d["Omega_de"], p["w0"], p["wa"],
+    return jnp.concatenate([
+        jnp.stack([d["Omega_cb"], d["Omega_gamma"], d["Omega_k"], d["Omega_nu_rel"]]),
+        d["y_nu"],
+        jnp.stack([d["Omega_de"], p["w0"], p["wa"]]),
     ])
 
 
 def e2_and_partials(coef: jax.Array, a: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """E^2(a) (built-in CPL model) and its partial derivatives w.r.t. the 8 ``coef``.
+    """E^2(a) (built-in CPL model) and its partial derivatives w.r.t. the 10 ``coef``.
 
-    Returns ``(e2, partials)`` with ``partials.shape == (8,) + a.shape``. Used by the distance
+    Returns ``(e2, partials)`` with ``partials.shape == (10,) + a.shape``. Used by the distance
     integrals' custom JVP: any number of tangents then costs one weighted sum per coefficient.
     """
-    ocb, orad, ok, onu, y0, ode, w0, wa = coef
+    ocb, og, ok, onu, y1, y2, y3, ode, w0, wa = coef
     la = jnp.log(a)
     a2 = 1.0 / (a * a)
     a3, a4 = a2 / a, a2 * a2
-    lnf, slope = _log_fd_ratio_and_slope(y0 * a)
-    nu = jnp.exp(lnf) * a4
+    nus, dnus = [], []
+    for y0 in (y1, y2, y3):
+        lnf, slope = log_fd_ratio_and_slope(y0 * a)
+        nus.append(jnp.exp(lnf) * a4)
+        dnus.append(onu * nus[-1] * slope / jnp.maximum(y0, 1e-30))
+    nu = nus[0] + nus[1] + nus[2]
     fde = jnp.exp(-3.0 * (1.0 + w0 + wa) * la - 3.0 * wa * (1.0 - a))
-    e2 = ocb * a3 + orad * a4 + onu * nu + ok * a2 + ode * fde
-    dnu_dy0 = onu * nu * slope / jnp.maximum(y0, 1e-300)
+    e2 = ocb * a3 + og * a4 + onu * nu + ok * a2 + ode * fde
     partials = jnp.stack([
-        a3, a4, a2, nu, dnu_dy0, fde, ode * fde * (-3.0 * la), ode * fde * (-3.0 * la - 3.0 * (1.0 - a)),
+        a3, a4, a2, nu, *dnus, fde, ode * fde * (-3.0 * la), ode * fde * (-3.0 * la - 3.0 * (1.0 - a)),
     ])
     return e2, partials
 
@@ -260,7 +267,8 @@ def from_physical(params: Mapping) -> dict:
 
     Accepts ``H0`` or ``h``, ``omega_b`` (Omega_b h^2) and ``omega_c`` (Omega_c h^2), plus any
     cosmology parameter (``m_nu``, ``N_eff``, ...). Returns a dict with ``H0``, ``Omega_b`` and
-    ``Omega_m = (omega_b + omega_c + omega_nu) / h^2`` (massive neutrinos included, as in CAMB).
+    ``Omega_m = (omega_b + omega_c + omega_nu,nr) / h^2`` (the neutrinos' non-relativistic-limit
+    density, :func:`omega_nu_nr`, as CAMB 1.x's ``omegam``).
 
     Examples
     --------
@@ -279,5 +287,5 @@ def from_physical(params: Mapping) -> dict:
     omega_b, omega_c = p.pop("omega_b"), p.pop("omega_c")
     check_params({**p, "Omega_m": 0.0})
     h2 = (jnp.asarray(p["H0"]) / 100.0) ** 2
-    onu = omega_nu(p)
+    onu = omega_nu_nr(p)
     return {**p, "Omega_b": omega_b / h2, "Omega_m": (omega_b + omega_c + onu) / h2}

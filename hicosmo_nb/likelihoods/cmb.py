@@ -50,7 +50,8 @@ import numpy as np
 from .. import _config  # noqa: F401
 from .. import cosmology
 from ..data import CMBPriors
-from ..parameters import COSMOLOGY_DEFAULTS, COSMOLOGY_PARAMETERS
+from ..cosmology.densities import dark_energy_ratio
+from ..parameters import COSMOLOGY_DEFAULTS, COSMOLOGY_PARAMETERS, PARAMETERS
 from .base import Likelihood
 from ._common import guard
 from ._cosmo import CosmoView, optional_cosmology
@@ -63,7 +64,7 @@ __all__ = ["cmb_priors_likelihood", "chen2019_distance_priors", "CONVENTIONS"]
 CONVENTIONS = ("chen2019", "hicosmo")
 _PARAMETRIZATIONS = ("physical", "density")
 _Z_MAX = 1.0e5
-_PHYS_FIDUCIAL = {"H0": 67.36, "omega_b": 0.02237, "omega_c": 0.1200}
+_PHYS_FIDUCIAL = {k: PARAMETERS[k].default for k in ("H0", "omega_b", "omega_c")}  # Planck 2018
 
 
 def _gl(fn, lo, hi):
@@ -91,10 +92,7 @@ def chen2019_distance_priors(params: Mapping, *, de_density: Callable | None = N
     o_de = 1.0 - om - ok - o_r
 
     def e_of_a(a):
-        if de_density is None:
-            f_de = jnp.exp(-3.0 * (1.0 + p["w0"] + p["wa"]) * jnp.log(a) - 3.0 * p["wa"] * (1.0 - a))
-        else:
-            f_de = de_density(params, 1.0 / a - 1.0)
+        f_de = dark_energy_ratio(params, a, de_density)
         e2 = o_r / a**4 + om / a**3 + ok / a**2 + o_de * f_de
         return jnp.sqrt(jnp.maximum(e2, 1e-30))
 

@@ -11,7 +11,7 @@ Examples
 >>> lk.name, lk.param_names
 ('desi_dr2_bao', ('Omega_m', 'hrd'))
 >>> sorted(likelihoods.DATASETS)[:3]
-['cc', 'desi_dr1_bao', 'desi_dr2_bao']
+['bbn', 'cc', 'desi_dr1_bao']
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from .bao import bao_likelihood
 from .base import Likelihood
 from .cc import cc_likelihood
 from .cmb import cmb_priors_likelihood
+from .early_priors import bbn_likelihood, desi_cmb_prior_likelihood
 from .priors import SH0ES_2022, h0_prior
 from .sn import sn_likelihood
 
@@ -93,6 +94,17 @@ def sh0es(*, mean: float = SH0ES_2022["mean"], sigma: float = SH0ES_2022["sigma"
     return h0_prior(mean, sigma, name="sh0es")
 
 
+def bbn(*, kind: str = "omega_b", parametrization: str = "density") -> Likelihood:
+    """BBN (Schöneberg 2024): omega_b = 0.02218 +- 0.00055, or ``kind="omega_b_neff"`` (with N_eff)."""
+    return bbn_likelihood(_data.load_bbn_prior(kind), parametrization=parametrization)
+
+
+def desi_dr2_cmb_prior(*, parametrization: str = "density", z_star_method: str = "hs_camb") -> Likelihood:
+    """DESI DR2 compressed CMB prior (Planck PR4) on (theta_*, omega_b, omega_bc)."""
+    return desi_cmb_prior_likelihood(_data.load_desi_cmb_prior(), parametrization=parametrization,
+                                     z_star_method=z_star_method)
+
+
 DATASETS: dict[str, Callable[..., Likelihood]] = {
     "pantheon_plus": pantheon_plus,
     "union3": union3,
@@ -102,6 +114,8 @@ DATASETS: dict[str, Callable[..., Likelihood]] = {
     "cc": cc,
     "planck18_priors": planck18_priors,
     "sh0es": sh0es,
+    "bbn": bbn,
+    "desi_dr2_cmb_prior": desi_dr2_cmb_prior,
 }
 
 
