@@ -22,6 +22,8 @@ tracing and compilation. Run: ``python benchmarks/fisher.py [--n-data 400]``.
 from __future__ import annotations
 
 import argparse
+import pathlib
+import sys
 import time
 import warnings
 
@@ -32,6 +34,9 @@ import numpy as np
 import hicosmo_nb  # noqa: F401  (float64)
 from hicosmo_nb.fisher import fisher_expected, fisher_observed
 from hicosmo_nb.likelihoods.base import Likelihood
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from _common import print_load  # noqa: E402
 
 
 def make_problem(n_par: int, n_data: int):
@@ -197,6 +202,7 @@ def main():
     parser.add_argument("--n-data", type=int, default=400)
     parser.add_argument("--n-params", type=int, nargs="+", default=[2, 6, 20])
     args = parser.parse_args()
+    print_load("before")
     print(f"jax {jax.__version__} on {jax.devices()[0].platform}; N = {args.n_data} data points, "
           "dense covariance\n")
     header = f"{'n':>3}  {'method':<26}{'first [ms]':>11}{'compiled [ms]':>14}{'x FD(1e-3)':>11}" \
@@ -222,6 +228,7 @@ def main():
         print(f"  {name:<26} time ~ n^{slope:.2f}")
     print()
     run_cosmology()
+    print_load("after")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from _common import interleaved  # noqa: E402
+from _common import interleaved, print_load  # noqa: E402
 from _problems import pantheon_sized_data  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -48,10 +48,11 @@ def pantheon_sized() -> tuple[SNData, str]:
 
 
 def main() -> None:
+    print_load("before")
     d, label = pantheon_sized()
     n = d.n
     print(f"SN likelihood benchmark: N = {n}, {label}; JAX {jax.__version__} on "
-          f"{jax.devices()[0].platform}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+          f"{jax.devices()[0].platform}")
     rng = np.random.default_rng(0)
     r_np = rng.normal(scale=0.15, size=n)
     cinv_np = np.linalg.inv(d.cov)
@@ -103,6 +104,7 @@ def main() -> None:
             if method == "inverse":
                 chol = times[tag.replace("inverse", "cholesky") + ": value"]
                 print(f"  [{label}] cholesky / inverse method (value)        : {chol / t_v:5.2f}")
+    print_load("after")
 
 
 if __name__ == "__main__":

@@ -68,6 +68,7 @@ from hicosmo_nb.data import SNData  # noqa: E402
 from hicosmo_nb.inference import NutsSettings, Problem, Uniform, default_priors, run_nuts  # noqa: E402
 from hicosmo_nb.inference.init import initial_positions  # noqa: E402
 
+from _common import print_load  # noqa: E402
 from _numpy_peer import NumpyJoint  # noqa: E402
 from _problems import HERE, pantheon_sized_data  # noqa: E402
 
@@ -384,7 +385,8 @@ def main() -> None:
     p.add_argument("--json", help="also write the numbers to this file")
     args = p.parse_args()
     SEEDS = args.seeds
-    report = {"seeds": SEEDS, "device": str(jax.devices()[0]), "num_devices": len(jax.devices()),
+    report = {"load_before": print_load("before")}
+    report |= {"seeds": SEEDS, "device": str(jax.devices()[0]), "num_devices": len(jax.devices()),
               "cpu_count": os.cpu_count(), "jax": jax.__version__}
     if "f" in args.cases:
         with tempfile.TemporaryDirectory() as cache:
@@ -410,6 +412,7 @@ def main() -> None:
             print(f"    {n:4d} chains  {v['s_per_chain_draw'] * 1e3:9.3f} ms/chain-draw  "
                   f"(sampling {v['sampling_s']:.1f} s, mean tree depth of the deepest chain "
                   f"{v['mean_max_depth']:.2f})", flush=True)
+    report["load_after"] = print_load("after")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(report, f, indent=1)

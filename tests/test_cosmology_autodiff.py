@@ -114,13 +114,15 @@ def test_unphysical_parameters_are_flagged_without_nan():
     bad = [
         {"H0": 70.0, "Omega_m": -0.1},
         {"H0": -70.0, "Omega_m": 0.3},
-        {"H0": 70.0, "Omega_m": 0.3, "Omega_b": 0.5},
         {"H0": 70.0, "Omega_m": 0.3, "m_nu": -0.1},
         {"H0": 70.0, "Omega_m": 0.05, "Omega_k": -1.5, "T_cmb": 0.0},  # E^2 < 0 (bounce)
         {"H0": 70.0, "Omega_m": 0.3, "Omega_k": -0.9},  # closed beyond the antipode
     ]
     for p in bad:
         assert not bool(ok(p)), p
+    # Omega_b is read (and checked) only by early-universe quantities
+    assert bool(ok({"H0": 70.0, "Omega_m": 0.3, "Omega_b": 0.5}))
+    assert not bool(cosmo.is_physical({"H0": 70.0, "Omega_m": 0.3, "Omega_b": 0.5}, early=True))
 
 
 def test_random_sweep_sanitized_values_and_gradients_are_finite():

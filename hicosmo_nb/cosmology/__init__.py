@@ -27,13 +27,14 @@ from .background import (
     comoving_distance,
     distance_modulus,
     hubble_distance,
-    is_physical,
     lookback_time,
     luminosity_distance,
-    sanitize,
     transverse_comoving_distance,
     volume_averaged_distance,
 )
+from .evaluator import DistanceEvaluator
+from .integrals import sinc_curvature
+from .validity import Check, is_physical, require_physical, safe_point, sanitize, validity
 from .densities import (
     C_KM_S,
     check_params,
@@ -72,6 +73,12 @@ __all__ = [
     "sanitize",
     "transverse_comoving_distance",
     "volume_averaged_distance",
+    "sinc_curvature",
+    "DistanceEvaluator",
+    "Check",
+    "validity",
+    "require_physical",
+    "safe_point",
     "check_params",
     "density_parameters",
     "from_physical",

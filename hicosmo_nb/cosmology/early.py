@@ -25,15 +25,9 @@ from typing import Mapping
 import jax
 import jax.numpy as jnp
 
-from .background import (
-    _e_of_a,
-    _gauss_legendre,
-    _hubble_distance0,
-    _s_of_z,
-    hubble_distance,
-    transverse_comoving_distance,
-    volume_averaged_distance,
-)
+from .background import hubble_distance, transverse_comoving_distance, volume_averaged_distance
+from .integrals import _e_of_a, _gauss_legendre, _hubble_distance0, _s_of_z
+from .validity import physical_contract
 from .densities import check_params, omega_gamma, with_defaults
 
 __all__ = [
@@ -58,6 +52,11 @@ Z_STAR_METHODS = ("hu_sugiyama1996", "aizpuru2021", "hs_camb")
 _HS_CAMB = (-0.00184794, 0.00198552, 0.00017092)
 
 
+def _rd_computed(args) -> bool:
+    """Contract flag for the BAO ratios: early-universe checks only when r_d is computed."""
+    return args["rd"] is None
+
+
 def _physical(params) -> tuple[jax.Array, jax.Array]:
     """(omega_b, omega_m) = (Omega_b h^2, Omega_m h^2); omega_m includes massive neutrinos."""
     p = with_defaults(params)
@@ -69,6 +68,7 @@ def _check_early(params, de_density, efunc):
     check_params(params, _EARLY_REQUIRED, allow_extra=de_density is not None or efunc is not None)
 
 
+@physical_contract(early=True)
 def z_drag(params: Mapping, *, method: str = "aizpuru2021", de_density=None, efunc=None) -> jax.Array:
     """Redshift of the baryon drag epoch.
 
@@ -90,6 +90,7 @@ def z_drag(params: Mapping, *, method: str = "aizpuru2021", de_density=None, efu
     raise ValueError(f"unknown z_drag method {method!r}; valid: {', '.join(Z_DRAG_METHODS)}")
 
 
+@physical_contract(early=True)
 def z_star(
     params: Mapping, *, method: str = "hu_sugiyama1996", de_density=None, efunc=None
 ) -> jax.Array:
@@ -136,6 +137,7 @@ def theta_star(params: Mapping, *, method: str = "hs_camb", de_density=None, efu
     return sound_horizon(params, zs, de_density=de_density, efunc=efunc) / dm
 
 
+@physical_contract(early=True)
 def sound_horizon(params: Mapping, z, *, de_density=None, efunc=None) -> jax.Array:
     """Comoving sound horizon ``r_s(z)`` in Mpc.
 
@@ -158,6 +160,7 @@ def sound_horizon(params: Mapping, z, *, de_density=None, efunc=None) -> jax.Arr
     return _hubble_distance0(params) * _gauss_legendre(integrand, jnp.zeros_like(s_z), s_z)
 
 
+@physical_contract(early=True)
 def sound_horizon_drag(
     params: Mapping, *, method: str = "aizpuru2021", de_density=None, efunc=None
 ) -> jax.Array:
@@ -166,6 +169,7 @@ def sound_horizon_drag(
     return sound_horizon(params, zd, de_density=de_density, efunc=efunc)
 
 
+@physical_contract(early=True)
 def shift_parameter(params: Mapping, *, de_density=None, efunc=None) -> jax.Array:
     """CMB shift parameter ``R = sqrt(Omega_m) H0 D_M(z_*) / c``."""
     zs = z_star(params, de_density=de_density, efunc=efunc)
@@ -174,6 +178,7 @@ def shift_parameter(params: Mapping, *, de_density=None, efunc=None) -> jax.Arra
     return jnp.sqrt(om) * dm / _hubble_distance0(params)
 
 
+@physical_contract(early=True)
 def acoustic_scale(params: Mapping, *, de_density=None, efunc=None) -> jax.Array:
     """Acoustic scale ``l_A = pi D_M(z_*) / r_s(z_*)``."""
     zs = z_star(params, de_density=de_density, efunc=efunc)
@@ -187,18 +192,21 @@ def _rd(params, rd, de_density, efunc):
     return jnp.asarray(rd, dtype=jnp.float64)
 
 
+@physical_contract(early=_rd_computed)
 def DM_over_rd(params: Mapping, z, *, rd=None, de_density=None, efunc=None) -> jax.Array:
     """``D_M(z) / r_d``; ``rd`` in Mpc, or None to compute it (needs ``Omega_b``)."""
     dm = transverse_comoving_distance(params, z, de_density=de_density, efunc=efunc)
     return dm / _rd(params, rd, de_density, efunc)
 
 
+@physical_contract(early=_rd_computed)
 def DH_over_rd(params: Mapping, z, *, rd=None, de_density=None, efunc=None) -> jax.Array:
     """``D_H(z) / r_d`` with ``D_H = c / H(z)``."""
     dh = hubble_distance(params, z, de_density=de_density, efunc=efunc)
     return dh / _rd(params, rd, de_density, efunc)
 
 
+@physical_contract(early=_rd_computed)
 def DV_over_rd(params: Mapping, z, *, rd=None, de_density=None, efunc=None) -> jax.Array:
     """``D_V(z) / r_d``."""
     dv = volume_averaged_distance(params, z, de_density=de_density, efunc=efunc)

@@ -1,9 +1,9 @@
-"""Shared pieces of the likelihood builders: key checks, the physical guard, quadratic forms.
+"""Shared pieces of the likelihood builders: key checks, quadratic forms.
 
 - :func:`check_keys` runs at trace time: missing required names and names that look like a
   misspelling of a name the likelihood reads raise ``ValueError``.
-- :func:`guard` swaps unphysical parameter values for a fiducial point before the theory is
-  evaluated, so the ``-inf`` branch never produces NaN values or gradients.
+- Unphysical parameters are handled by :func:`hicosmo_nb.cosmology.sanitize` (through
+  ``_cosmo.CosmoView``), the package's one guard.
 - :func:`quadratic_form` builds ``r -> r^T C^-1 r`` with a custom JVP: the tangent reuses the
   ``C^-1 r`` of the primal, so value-and-gradient costs no extra matrix-vector product.
 """
@@ -20,10 +20,9 @@ from scipy.linalg import solve_triangular
 
 from .. import _config  # noqa: F401
 from ..data._parse import cholesky_checked
-from ..parameters import COSMOLOGY_DEFAULTS, COSMOLOGY_PARAMETERS, PARAMETERS
+from ..parameters import COSMOLOGY_PARAMETERS, PARAMETERS
 
-__all__ = ["check_keys", "guard", "quadratic_form", "factorize", "OPTIONAL_COSMOLOGY", "Factor",
-           "FIDUCIAL"]
+__all__ = ["check_keys", "quadratic_form", "factorize", "OPTIONAL_COSMOLOGY", "Factor"]
 
 OPTIONAL_COSMOLOGY = tuple(COSMOLOGY_PARAMETERS)
 _MISSPELLING_CUTOFF = 0.8
@@ -68,23 +67,6 @@ def check_keys(params: Mapping, required: tuple[str, ...], optional: tuple[str, 
         raise ValueError(f"likelihood {name!r}: missing required parameter(s) "
                          f"{', '.join(map(repr, missing))}; required: {', '.join(required)}; got: "
                          f"{', '.join(params) or 'nothing'}")
-
-
-def guard(values: Mapping, ok: jax.Array, fiducial: Mapping) -> dict:
-    """``values`` where ``ok`` else ``fiducial`` (per key): evaluate theory on a safe point.
-
-    Keys without a fiducial value are passed through unchanged.
-    """
-    out = {}
-    for k, v in values.items():
-        if k in fiducial:
-            out[k] = jnp.where(ok, v, jnp.asarray(fiducial[k], dtype=jnp.float64))
-        else:
-            out[k] = v
-    return out
-
-
-FIDUCIAL = {**COSMOLOGY_DEFAULTS, **{k: s.default for k, s in PARAMETERS.items()}}
 
 
 class Factor:

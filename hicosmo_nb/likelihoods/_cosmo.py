@@ -1,4 +1,5 @@
-"""Cosmology view of a parameter dict, guarded against unphysical values (private helper)."""
+"""Cosmology view of a parameter dict, guarded by :func:`hicosmo_nb.cosmology.sanitize` (private
+helper). Only what the likelihood reads is checked: ``Omega_b`` only with ``early=True``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import jax.numpy as jnp
 
 from .. import cosmology
 from ..parameters import COSMOLOGY_DEFAULTS, COSMOLOGY_PARAMETERS
-from ._common import FIDUCIAL, guard
 
 __all__ = ["CosmoView", "optional_cosmology"]
 
@@ -63,9 +63,6 @@ class CosmoView:
 
     def safe(self, params: Mapping, extra_ok: jax.Array | bool = True) -> tuple[dict, jax.Array]:
         """``(cosmo, ok)``: where not ok the standard parameters are replaced by fiducial values."""
-        cosmo = self.raw(params)
-        finite = jnp.all(jnp.array([jnp.all(jnp.isfinite(jnp.asarray(v, dtype=jnp.float64)))
-                                    for v in cosmo.values()]))
-        pre = guard(cosmo, finite, FIDUCIAL)
-        ok = finite & cosmology.is_physical(pre, self.z_max, early=self.early, **self.kw) & extra_ok
-        return guard(cosmo, ok, FIDUCIAL), ok
+        ok, cosmo = cosmology.sanitize(self.raw(params), self.z_max, early=self.early, ok=extra_ok,
+                                       **self.kw)
+        return cosmo, ok

@@ -86,6 +86,7 @@ def bao_likelihood(data: BAOData, *, rd: str = "computed", method: str = "invers
     optional = optional_cosmology(required)
     zu, idx = np.unique(data.z, return_inverse=True)
     zu_j = jnp.asarray(zu)
+    evaluator = cosmology.DistanceEvaluator(zu, **view.kw)
     kind = np.array([BAO_OBSERVABLES.index(k) for k in data.kinds])
 
     def safe(params):
@@ -100,9 +101,9 @@ def bao_likelihood(data: BAOData, *, rd: str = "computed", method: str = "invers
 
     def model(params):
         cosmo, rd_mpc, ok = safe(params)
-        dm = cosmology.transverse_comoving_distance(cosmo, zu_j, **view.kw)
+        dm = evaluator.transverse_comoving_distance(cosmo)
         dh = cosmology.hubble_distance(cosmo, zu_j, **view.kw)
-        dv = jnp.cbrt(zu_j * dm * dm * dh)
+        dv = cosmology.volume_averaged_distance(cosmo, zu_j, dm=dm, dh=dh)
         table = jnp.stack([dm, dh, dv]) / rd_mpc
         return table[kind, idx], ok
 

@@ -53,9 +53,7 @@ from ..data import CMBPriors
 from ..cosmology.densities import dark_energy_ratio
 from ..parameters import COSMOLOGY_DEFAULTS, COSMOLOGY_PARAMETERS, PARAMETERS
 from .base import Likelihood
-from ._common import guard
 from ._cosmo import CosmoView, optional_cosmology
-from ._distances import _sinc_curvature
 from ..cosmology.quadrature import gauss_legendre
 from .gaussian import gaussian_model
 
@@ -103,7 +101,7 @@ def chen2019_distance_priors(params: Mapping, *, de_density: Callable | None = N
     d_h0 = cosmology.C_KM_S / p["H0"]
     # s = a^(1/2): dz/E = 2 ds / (s^3 E), da/(a^2 E) = 2 ds / (s^3 E).
     x = _gl(lambda s: 2.0 / (s**3 * e_of_a(s * s)), s_star, 1.0)
-    d_m = d_h0 * x * _sinc_curvature(ok * x * x)
+    d_m = d_h0 * x * cosmology.sinc_curvature(ok * x * x)
     r_b = 31500.0 * wb / theta4
     r_s = d_h0 * _gl(lambda s: 2.0 / (s**3 * e_of_a(s * s) * jnp.sqrt(3.0 * (1.0 + r_b * s * s))),
                      0.0, s_star)
@@ -166,7 +164,7 @@ def cmb_priors_likelihood(priors: CMBPriors, *, convention: str = "chen2019",
         raw = {k: jnp.asarray(params[k], dtype=jnp.float64) for k in ("H0", "omega_b", "omega_c")}
         ok = ((raw["H0"] > 0) & (raw["omega_b"] > 0) & (raw["omega_c"] >= 0)
               & jnp.all(jnp.isfinite(jnp.stack(list(raw.values())))))
-        safe = guard(raw, ok, _PHYS_FIDUCIAL)
+        safe = cosmology.safe_point(raw, ok, _PHYS_FIDUCIAL)
         std = {k: params[k] for k in COSMOLOGY_PARAMETERS if k in params and k != "H0"}
         extra = {k: params[k] for k in view.model_params}
         return {**extra, **cosmology.from_physical({**std, **safe})}, ok

@@ -64,7 +64,6 @@ from ..parameters import COSMOLOGY_DEFAULTS
 from .base import Likelihood
 from ._common import check_keys, factorize, quadratic_form
 from ._cosmo import CosmoView, optional_cosmology
-from ._distances import DistanceGrid, _sinc_curvature
 
 __all__ = ["sn_likelihood"]
 
@@ -126,7 +125,7 @@ def sn_likelihood(data: SNData, *, marginalize_M: bool = True, method: str = "au
     factor = factorize(data.cov, f"{name} covariance")
     norm = data.n * _LOG_2PI + factor.logdet
     mag, z_hel = jnp.asarray(data.mag), jnp.asarray(data.z_hel)
-    grid = DistanceGrid(data.z)
+    grid = cosmology.DistanceEvaluator(data.z, **view.kw)
     columns = 2 * _Knots.count(data.z) + 1
     if method == "auto":
         user_model = de_density is not None or efunc is not None
@@ -137,7 +136,7 @@ def sn_likelihood(data: SNData, *, marginalize_M: bool = True, method: str = "au
 
     def mu_safe(params):
         cosmo, ok = view.safe(params)
-        return grid.distance_modulus(cosmo, z_hel, **view.kw), ok
+        return grid.distance_modulus(cosmo, z_hel), ok
 
     e = float(np.sum(factor.inv))  # 1^T C^-1 1
     norm_m = norm - (_LOG_2PI - np.log(e))
@@ -220,20 +219,20 @@ class _Knots:
         self.p[rows, j + 1] = -2 * u**3 + 3 * u**2
         self.p[rows, k + j] = (u**3 - 2 * u**2 + u) * width
         self.p[rows, k + j + 1] = (u**3 - u**2) * width
-        self.grid = DistanceGrid(self.z_knots)
+        self.grid = cosmology.DistanceEvaluator(self.z_knots)
 
     def values(self, cosmo: dict, kw: dict) -> jax.Array:
         """``v = (f_k, df/dt_k)`` at the knots, shape (2K,)."""
-        x = self.grid.comoving_over_dh0(cosmo, **kw)  # D_C / D_H0
+        dh0 = cosmology.C_KM_S / jnp.asarray(cosmo["H0"], dtype=jnp.float64)
+        x = self.grid.comoving_distance(cosmo) / dh0  # D_C / D_H0
         omega_k = cosmo.get("Omega_k", COSMOLOGY_DEFAULTS["Omega_k"])
 
         def sx(xx):  # D_M / D_H0 as a function of D_C / D_H0
-            return xx * _sinc_curvature(omega_k * xx * xx)
+            return xx * cosmology.sinc_curvature(omega_k * xx * xx)
 
         s, ds = jax.jvp(sx, (x,), (jnp.ones_like(x),))  # ds/dx = cosh (open) or cos (closed)
         s = jnp.maximum(s, 1e-300)
         zk = jnp.asarray(self.z_knots)
-        dh0 = cosmology.C_KM_S / jnp.asarray(cosmo["H0"], dtype=jnp.float64)
         f = 5.0 * jnp.log10(dh0 * s / zk)
         # df/dt = (1+z) df/dz, df/dz = 5/ln10 (D_M'/D_M - 1/z), D_M' = D_H0 (ds/dx) / E(z)
         e = cosmology.E(cosmo, zk, **kw)

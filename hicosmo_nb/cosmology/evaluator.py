@@ -1,0 +1,153 @@
+"""Distances at redshifts fixed in advance: :class:`DistanceEvaluator` (the likelihoods' path).
+
+Everything that depends only on the redshifts is done once, at construction (numpy): the
+redshifts, in ``s = (1+z)^(-1/2)``, are merged with fixed panel edges and sorted, and each piece
+gets an 8-node Gauss-Legendre rule. Evaluation is then one call of ``E`` on a fixed set of nodes,
+a weighted cumulative sum and a gather: no sort inside the compiled function, no recompilation
+when parameter values change. The result is the same sum as
+:func:`~hicosmo_nb.cosmology.comoving_distance`'s many-redshift path (relative error < 1e-10
+against adaptive quadrature for ``1e-3 <= z <= 1100``, tested). The map from integrand values to
+distances is linear, so the custom JVP of the built-in model costs one extra weighted sum per
+``E^2`` coefficient (a full Jacobian costs little more than a value). The curvature step
+(``sinh``/``sin``) is fused in.
+
+Examples
+--------
+>>> import jax
+>>> import numpy as np
+>>> from hicosmo_nb import cosmology
+>>> ev = cosmology.DistanceEvaluator(np.linspace(0.01, 2.0, 500))
+>>> dl = jax.jit(ev.luminosity_distance)({"H0": 70.0, "Omega_m": 0.3})
+>>> round(float(dl[-1]), 1)
+15537.4
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Callable, Mapping
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .. import _config  # noqa: F401
+from .densities import C_KM_S, e2_and_partials, e2_coefficients, with_defaults
+from .integrals import _E2_FLOOR, _PANEL_EDGES, _check, _e_of_a, sinc_curvature
+from .quadrature import composite_rule
+from .validity import physical_contract
+
+__all__ = ["DistanceEvaluator"]
+
+_PANEL_NODES = 8
+
+
+def _z_of(args):
+    return args["self"].z
+
+
+class DistanceEvaluator:
+    """Comoving, transverse, luminosity distances and distance moduli at fixed redshifts.
+
+    Parameters
+    ----------
+    z : array_like
+        Redshifts (any shape and order, repeats allowed), finite and ``>= 0``.
+    de_density, efunc : callable, optional
+        User dark-energy density ``rho_de(z)/rho_de0`` or whole ``E(z)``, as in
+        :func:`~hicosmo_nb.cosmology.comoving_distance`.
+
+    Raises
+    ------
+    ValueError
+        Non-finite or negative redshifts, or both ``de_density`` and ``efunc``.
+
+    Notes
+    -----
+    Every method is a pure function of ``params`` (the object holds only numpy constants), so
+    ``jax.jit(ev.luminosity_distance)`` compiles once for all parameter values. Methods follow
+    the cosmology contract: unphysical parameters raise eagerly and give ``NaN`` when traced.
+    """
+
+    def __init__(self, z, *, de_density: Callable | None = None,
+                 efunc: Callable | None = None):
+        z = np.asarray(z, dtype=np.float64)
+        if z.size == 0 or not np.all(np.isfinite(z)) or np.any(z < 0):
+            bad = z[~(np.isfinite(z) & (z >= 0))] if z.size else z
+            raise ValueError(f"DistanceEvaluator: redshifts must be a non-empty array of finite "
+                             f"z >= 0; got {bad[:5].tolist() if z.size else 'an empty array'}")
+        if de_density is not None and efunc is not None:
+            raise ValueError("give either de_density= or efunc=, not both")
+        self.z, self.shape = z, z.shape
+        self.kw = {"de_density": de_density, "efunc": efunc}
+        s_data = 1.0 / np.sqrt(1.0 + z.ravel())
+        knots = np.unique(np.concatenate([_PANEL_EDGES[_PANEL_EDGES > s_data.min()], s_data, [1.0]]))
+        knots = knots[::-1]  # s decreasing from 1: z increasing from 0
+        gl_s, gl_w = composite_rule(knots, _PANEL_NODES)  # decreasing panels: weights < 0
+        self.n_int = knots.size - 1
+        self._w = -gl_w.reshape(self.n_int, _PANEL_NODES)  # ∫ over [knot_{j+1}, knot_j] (> 0)
+        self._k = np.searchsorted(-knots, -s_data)  # data point i is knot _k[i]
+        self.s_nodes = gl_s
+        self.n_evals = int(gl_s.size)
+
+    # -- core: x = D_C / D_H0 at the data, linear in the integrand values at the nodes --------
+    def _combine(self, g: jax.Array) -> jax.Array:
+        """x at the data from integrand values ``g`` at ``s_nodes`` (leading axes allowed)."""
+        pieces = jnp.sum(jnp.asarray(self._w) * g.reshape(g.shape[:-1] + self._w.shape), axis=-1)
+        xk = jnp.concatenate([jnp.zeros(g.shape[:-1] + (1,)), jnp.cumsum(pieces, axis=-1)], axis=-1)
+        return xk[..., self._k].reshape(g.shape[:-1] + self.shape)
+
+    def _x(self, params: Mapping) -> jax.Array:
+        s = jnp.asarray(self.s_nodes)
+        if self.kw["de_density"] is None and self.kw["efunc"] is None:
+            return _comoving_fixed(self, e2_coefficients(params))
+        return self._combine(2.0 / (s**3 * _e_of_a(params, s * s, **self.kw)))
+
+    def _check(self, params):
+        _check(params, self.kw["de_density"], self.kw["efunc"])
+
+    # -- public quantities ---------------------------------------------------------------------
+    @physical_contract(z_of=_z_of)
+    def comoving_distance(self, params: Mapping) -> jax.Array:
+        """Line-of-sight comoving distance ``D_C`` [Mpc] at the redshifts (their shape)."""
+        self._check(params)
+        return C_KM_S / jnp.asarray(params["H0"], dtype=jnp.float64) * self._x(params)
+
+    @physical_contract(z_of=_z_of)
+    def transverse_comoving_distance(self, params: Mapping) -> jax.Array:
+        """Transverse comoving distance ``D_M`` [Mpc] (curvature step fused)."""
+        self._check(params)
+        x = self._x(params)
+        ok = with_defaults(params)["Omega_k"]
+        return C_KM_S / jnp.asarray(params["H0"], dtype=jnp.float64) * x * sinc_curvature(ok * x * x)
+
+    @physical_contract(z_of=_z_of)
+    def luminosity_distance(self, params: Mapping, z_hel=None) -> jax.Array:
+        """``D_L = (1 + z_hel) D_M`` [Mpc] (``z_hel`` defaults to the evaluator's redshifts)."""
+        zh = jnp.asarray(self.z if z_hel is None else z_hel, dtype=jnp.float64)
+        return (1.0 + zh) * self.transverse_comoving_distance(params)
+
+    @physical_contract(z_of=_z_of)
+    def distance_modulus(self, params: Mapping, z_hel=None) -> jax.Array:
+        """``mu = 5 log10(D_L / 10 pc)`` (``D_L`` floored at 1e-30 Mpc)."""
+        dl = self.luminosity_distance(params, z_hel)
+        return 5.0 * jnp.log10(jnp.maximum(dl, 1e-30)) + 25.0
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(0,))
+def _comoving_fixed(ev: DistanceEvaluator, coef: jax.Array) -> jax.Array:
+    """x = D_C / D_H0 at the evaluator's redshifts for the built-in model (custom JVP below)."""
+    s = jnp.asarray(ev.s_nodes)
+    e2 = e2_and_partials(coef, s * s)[0]
+    return ev._combine(2.0 / (s**3 * jnp.sqrt(jnp.maximum(e2, _E2_FLOOR))))
+
+
+@_comoving_fixed.defjvp
+def _comoving_fixed_jvp(ev, primals, tangents):
+    (coef,), (dcoef,) = primals, tangents
+    s = jnp.asarray(ev.s_nodes)
+    e2, partials = e2_and_partials(coef, s * s)
+    e2c = jnp.maximum(e2, _E2_FLOOR)
+    g = 2.0 / (s**3 * jnp.sqrt(e2c))
+    dg = jnp.tensordot(dcoef, jnp.where(e2 > _E2_FLOOR, -0.5 * g / e2c, 0.0) * partials, axes=1)
+    return ev._combine(g), ev._combine(dg)
