@@ -65,7 +65,7 @@ import numpy as np  # noqa: E402
 import hicosmo_nb  # noqa: E402,F401
 from hicosmo_nb import likelihoods  # noqa: E402
 from hicosmo_nb.data import SNData  # noqa: E402
-from hicosmo_nb.inference import Uniform, build_sampler, default_priors, run_nuts  # noqa: E402
+from hicosmo_nb.inference import NutsSettings, Problem, Uniform, default_priors, run_nuts  # noqa: E402
 from hicosmo_nb.inference.init import initial_positions  # noqa: E402
 
 from _numpy_peer import NumpyJoint  # noqa: E402
@@ -126,16 +126,18 @@ def mean_over_seeds(runs: list[dict]) -> dict:
 
 
 def run_ours(lk, priors, fixed, *, warmup, samples, dense, chain_method, sampler=None):
-    s = sampler or build_sampler(lk, priors, fixed=fixed, num_warmup=warmup, dense_mass=dense)
-    kw = dict(num_chains=4, num_warmup=warmup, num_samples=samples, fixed=fixed, dense_mass=dense,
+    problem = sampler.problem if sampler is not None else Problem(lk, priors, fixed)
+    nuts = NutsSettings(dense_mass=dense)
+    s = problem.sampler(warmup, nuts)  # the problem keeps it: every run below reuses its programs
+    kw = dict(num_chains=4, num_warmup=warmup, num_samples=samples, nuts=nuts,
               chain_method=chain_method, progress=False, warn=False)
-    first = run_nuts(lk, priors, sampler=s, key=jax.random.PRNGKey(0), **kw)  # compiles
+    first = run_nuts(problem, key=jax.random.PRNGKey(0), **kw)  # compiles
     t = first.manifest["timings_s"]
     layout = first.manifest["chain_layout"]
     runs = []
     for seed in range(SEEDS):
         t0 = time.perf_counter()
-        warm = run_nuts(lk, priors, sampler=s, key=jax.random.PRNGKey(seed), **kw)  # compiled programs reused
+        warm = run_nuts(problem, key=jax.random.PRNGKey(seed), **kw)  # compiled programs reused
         wall = time.perf_counter() - t0
         ess, rhat = ess_stats(warm.samples)
         work = warm.manifest["work"]
@@ -292,10 +294,9 @@ def case_b(args):
 
 def scaling(lk, priors, fixed, n: int) -> dict:
     """Vectorized chains: a batched NUTS step costs the deepest tree among the chains."""
-    s = build_sampler(lk, priors, fixed=fixed, num_warmup=100, dense_mass=True)
-    r = run_nuts(lk, priors, key=jax.random.PRNGKey(1), num_chains=n, num_warmup=100, num_samples=100,
-                 fixed=fixed, dense_mass=True, chain_method="vectorized", progress=False, warn=False,
-                 sampler=s, chunk_size=100)
+    r = run_nuts(lk, priors, fixed=fixed, key=jax.random.PRNGKey(1), num_chains=n, num_warmup=100,
+                 num_samples=100, nuts=NutsSettings(dense_mass=True), chain_method="vectorized",
+                 progress=False, warn=False, chunk_size=100)
     t = r.manifest["timings_s"]["sampling"]  # compilation is timed apart
     depth = r.to_arviz()["sample_stats"]["tree_depth"].values
     return {"s_per_chain_draw": t / (n * 200), "sampling_s": t, "compile_s": r.manifest["timings_s"]["compile"],

@@ -41,7 +41,7 @@ import numpy as np
 
 from . import _config  # noqa: F401
 
-__all__ = ["derive_key", "name_hash", "KeyManager", "MAX_SEED"]
+__all__ = ["derive_key", "fold_in", "name_hash", "KeyManager", "MAX_SEED"]
 
 MAX_SEED = 2**63  # seeds must satisfy 0 <= seed < MAX_SEED
 _IMPL = "threefry2x32"
@@ -80,6 +80,21 @@ def name_hash(name: str) -> int:
     return int.from_bytes(hashlib.sha256(_check_name(name).encode("utf-8")).digest()[:4], "big")
 
 
+def fold_in(key, name: str) -> jax.Array:
+    """The sub-key of ``key`` for ``name``: ``jax.random.fold_in(key, name_hash(name))``.
+
+    The one place a name is folded into a key: :func:`derive_key` and the samplers' sub-keys
+    (``"nuts/init"``, ``"nuts/chains"``, ...) all call it.
+
+    Examples
+    --------
+    >>> k = jax.random.PRNGKey(0)
+    >>> bool((fold_in(k, "a") == jax.random.fold_in(k, name_hash("a"))).all())
+    True
+    """
+    return jax.random.fold_in(jax.numpy.asarray(key), np.uint32(name_hash(name)))
+
+
 def derive_key(seed: int, name: str) -> jax.Array:
     """The key for ``name`` under ``seed``: ``fold_in(PRNGKey(seed), name_hash(name))``.
 
@@ -108,9 +123,7 @@ def derive_key(seed: int, name: str) -> jax.Array:
     True
     """
     seed = _check_seed(seed)
-    h = name_hash(name)
-    base = jax.random.PRNGKey(seed, impl=_IMPL)
-    return jax.random.fold_in(base, np.uint32(h))
+    return fold_in(jax.random.PRNGKey(seed, impl=_IMPL), name)
 
 
 def _hex(key: jax.Array) -> str:

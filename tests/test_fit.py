@@ -7,8 +7,9 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from hicosmo_nb.fit import build_problem, fit  # noqa: E402
-from hicosmo_nb.inference import Uniform  # noqa: E402
+import hicosmo_nb as hc  # noqa: E402
+from hicosmo_nb.fit import build_problem  # noqa: E402
+from hicosmo_nb.inference import Problem, Uniform, continue_nuts, load  # noqa: E402
 
 # DESI DR2 Results II (arXiv:2503.14738), Table V, DESI BAO alone, flat LCDM
 DESI_DR2 = {"Omega_m": (0.2975, 0.0086), "hrd": (101.54, 0.73)}
@@ -20,8 +21,9 @@ DESI_FILES = {  # sha256 from ../shared/data/README.md
 
 @pytest.fixture(scope="module")
 def desi():
-    return fit("LCDM", "desi_dr2_bao", free=["Omega_m", "hrd"], options={"desi_dr2_bao": {"rd": "free"}},
-               seed=1, num_chains=4, num_warmup=500, num_samples=1500, progress=False)
+    # the package attribute is the facade: hc.fit(...) (datasets as {name: options})
+    return hc.fit("LCDM", {"desi_dr2_bao": {"rd": "free"}}, free=["Omega_m", "hrd"],
+                  seed=1, num_chains=4, num_warmup=500, num_samples=1500, progress=False)
 
 
 def test_desi_dr2_bao_matches_the_published_posterior(desi):
@@ -52,18 +54,31 @@ def test_result_api_and_manifest(desi, tmp_path):
     assert path.stat().st_size > 0
 
 
+def test_a_saved_fit_continues_without_rebuilding_the_problem(desi, tmp_path):
+    path = desi.save(tmp_path / "desi.nc")
+    more = continue_nuts(load(path), 100, progress=False, warn=False)  # problem rebuilt from the manifest
+    assert more.num_draws == 1600 and more.manifest["continued"][0]["num_samples"] == 100
+    assert (more.samples["hrd"][:, :1500] == desi.samples["hrd"]).all()
+    again = load(path).continue_run(100, progress=False, warn=False)
+    assert (again.samples["hrd"] == more.samples["hrd"]).all()
+    custom = Problem(build_problem("LCDM", "desi_dr2_bao", ["Omega_m", "hrd"],
+                                   options={"desi_dr2_bao": {"rd": "free"}}).likelihood,
+                     {"Omega_m": Uniform(0.01, 0.99), "hrd": Uniform(10.0, 1000.0)})
+    with pytest.raises(ValueError, match="different problem than the original run: priors"):
+        continue_nuts(load(path), 10, custom)
+
+
 def test_problem_defaults():
-    lk, pri, fixed = build_problem("LCDM", ["desi_dr2_bao", "cc"])
-    assert list(pri) == ["H0", "Omega_m", "Omega_b"] and fixed == {}
-    lk, pri, fixed = build_problem("LCDM", ["desi_dr2_bao", "cc"], free=["H0", "Omega_m"])
-    assert list(pri) == ["H0", "Omega_m"] and fixed == {"Omega_b": pytest.approx(0.0493)}
-    lk, pri, fixed = build_problem("w0waCDM", ["desi_dr2_bao", "planck18_priors"],
-                                   priors={"w0": Uniform(-2.0, 0.0)})
-    assert list(pri) == ["H0", "Omega_m", "w0", "wa", "Omega_b"]  # Planck read in the density form
-    assert pri["w0"] == Uniform(-2.0, 0.0)
-    lk, pri, fixed = build_problem("LCDM", "desi_dr2_bao", options={"desi_dr2_bao": {"rd": "free"}},
-                                   fixed={"H0": 70.0})
-    assert list(pri) == ["Omega_m", "hrd"] and fixed == {"H0": 70.0}
+    pb = build_problem("LCDM", ["desi_dr2_bao", "cc"])
+    assert list(pb.priors) == ["H0", "Omega_m", "Omega_b"] and pb.fixed == {}
+    pb = build_problem("LCDM", ["desi_dr2_bao", "cc"], free=["H0", "Omega_m"])
+    assert list(pb.priors) == ["H0", "Omega_m"] and pb.fixed == {"Omega_b": pytest.approx(0.0493)}
+    pb = build_problem("w0waCDM", ["desi_dr2_bao", "planck18_priors"], priors={"w0": Uniform(-2.0, 0.0)})
+    assert list(pb.priors) == ["H0", "Omega_m", "w0", "wa", "Omega_b"]  # Planck read in the density form
+    assert pb.priors["w0"] == Uniform(-2.0, 0.0)
+    pb = build_problem("LCDM", "desi_dr2_bao", options={"desi_dr2_bao": {"rd": "free"}}, fixed={"H0": 70.0})
+    assert list(pb.priors) == ["Omega_m", "hrd"] and pb.fixed == {"H0": 70.0}
+    assert pb.free == ("Omega_m", "hrd")
 
 
 @pytest.mark.parametrize(

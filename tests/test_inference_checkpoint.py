@@ -13,8 +13,9 @@ import pytest
 
 import hicosmo_nb.inference.checkpoint as ckmod
 from hicosmo_nb.inference import (
+    Problem,
     Result,
-    build_sampler,
+    Run,
     concat_chains,
     continue_nuts,
     load,
@@ -50,28 +51,29 @@ def digest(res: Result) -> str:
 
 @pytest.fixture(scope="module")
 def sampler():
-    return build_sampler(LK, PRIORS, num_warmup=RUN["num_warmup"])
+    """One problem for every run below (its compiled sampler is reused)."""
+    return Problem(LK, PRIORS)
 
 
 @pytest.fixture(scope="module")
 def reference(sampler):
     """Uninterrupted run, 600 draws (chunked like the checkpointed runs: same program)."""
-    return run_nuts(LK, PRIORS, key=KEY, num_samples=600, chunk_size=CHUNK, sampler=sampler, **RUN)
+    return run_nuts(sampler, key=KEY, num_samples=600, chunk_size=CHUNK, **RUN)
 
 
 def test_killed_run_resumes_to_exactly_the_uninterrupted_draws(tmp_path, sampler, reference):
     path = tmp_path / "run.npz"
     child = TOY + textwrap.dedent(f"""
         import sys, time
-        import hicosmo_nb.inference.loop as loop
-        _save = loop.save_checkpoint
-        def slow_save(*args, **kwargs):
-            _save(*args, **kwargs)
-            print("SAVED", kwargs["iteration"], flush=True)
+        from hicosmo_nb.inference import Problem, Run
+        run = Run.start(Problem(LK, PRIORS), key=jax.random.PRNGKey(11), num_chains=3, num_warmup=200,
+                        num_samples=600, chunk_size={CHUNK}, checkpoint=sys.argv[1])
+        def watch(chunk):  # called after each chunk, once its checkpoint is written
+            print("SAVED", chunk.status.iteration, flush=True)
             time.sleep(0.5)
-        loop.save_checkpoint = slow_save
-        run_nuts(LK, PRIORS, key=jax.random.PRNGKey(11), num_samples=600, chunk_size={CHUNK},
-                 checkpoint=sys.argv[1], **RUN)
+        run.on_chunk(watch)
+        for _ in run:
+            pass
         print("FINISHED", flush=True)
     """)
     proc = subprocess.Popen([sys.executable, "-c", child, str(path)], stdout=subprocess.PIPE,
@@ -90,23 +92,19 @@ def test_killed_run_resumes_to_exactly_the_uninterrupted_draws(tmp_path, sampler
     assert 450 <= ck["iteration"] < 800
     assert ck["draws"]["z"].shape == (3, ck["iteration"] - 200, 2)
     assert not [p for p in tmp_path.iterdir() if p.name != "run.npz"]  # no temp file left
-    resumed = run_nuts(LK, PRIORS, key=KEY, num_samples=600, chunk_size=CHUNK, checkpoint=path,
-                       sampler=sampler, **RUN)
+    resumed = run_nuts(sampler, key=KEY, num_samples=600, chunk_size=CHUNK, checkpoint=path, **RUN)
     assert resumed.manifest["init"]["resumed_at_iteration"] == ck["iteration"]
     assert digest(resumed) == digest(reference)
     # a finished checkpoint just returns the result again
-    again = run_nuts(LK, PRIORS, key=KEY, num_samples=600, chunk_size=CHUNK, checkpoint=path,
-                     sampler=sampler, **RUN)
+    again = run_nuts(sampler, key=KEY, num_samples=600, chunk_size=CHUNK, checkpoint=path, **RUN)
     assert digest(again) == digest(reference)
     with pytest.raises(ValueError, match="written by a different run; .*num_samples: checkpoint has 600"):
-        run_nuts(LK, PRIORS, key=KEY, num_samples=700, chunk_size=CHUNK, checkpoint=path,
-                 sampler=sampler, **RUN)
+        run_nuts(sampler, key=KEY, num_samples=700, chunk_size=CHUNK, checkpoint=path, **RUN)
 
 
 def test_checkpoint_holds_adapted_state(tmp_path, sampler):
     path = tmp_path / "c.npz"
-    res = run_nuts(LK, PRIORS, key=KEY, num_samples=100, chunk_size=CHUNK, checkpoint=path,
-                   sampler=sampler, **RUN)
+    res = run_nuts(sampler, key=KEY, num_samples=100, chunk_size=CHUNK, checkpoint=path, **RUN)
     ck = load_checkpoint(path)
     assert ck["iteration"] == 300
     step = res.to_arviz()["sample_stats"]["step_size"].values[:, -1]
@@ -146,12 +144,10 @@ def test_checkpoint_errors(tmp_path):
 
 
 def test_continue_adds_draws_without_warmup_and_matches_a_longer_run(tmp_path, sampler, reference):
-    short = run_nuts(LK, PRIORS, key=KEY, num_samples=350, chunk_size=CHUNK, sampler=sampler,
-                     log_likelihood=True, **RUN)
+    short = run_nuts(sampler, key=KEY, num_samples=350, chunk_size=CHUNK, log_likelihood=True, **RUN)
     short.save(tmp_path / "short.nc")
     loaded = load(tmp_path / "short.nc")
-    more = continue_nuts(loaded, LK, PRIORS, num_samples=250, chunk_size=CHUNK, sampler=sampler,
-                         progress=False, warn=False)
+    more = continue_nuts(loaded, 250, sampler, chunk_size=CHUNK, progress=False, warn=False)
     assert more.num_draws == 600
     for n in ("a", "b"):
         assert np.array_equal(more.samples[n], reference.samples[n])
@@ -161,9 +157,12 @@ def test_continue_adds_draws_without_warmup_and_matches_a_longer_run(tmp_path, s
     assert more.manifest["settings"]["num_samples"] == 600
     assert more.manifest["continued"] == [{"from_iteration": 550, "num_samples": 250}]
     with pytest.raises(ValueError, match="different problem than the original run: priors"):
-        continue_nuts(loaded, LK, {**PRIORS, "b": _ns["Uniform"](-2.0, 2.0)}, num_samples=10)
+        continue_nuts(loaded, 10, Problem(LK, {**PRIORS, "b": _ns["Uniform"](-2.0, 2.0)}))
+    with pytest.raises(ValueError, match="sampled from a custom likelihood, which is not stored with it: "
+                                         "pass the problem back in"):
+        loaded.continue_run(10)
     with pytest.raises(ValueError, match="holds its sampler state"):
-        continue_nuts(Result.from_arrays({"a": np.zeros((1, 3))}), LK, PRIORS, num_samples=10)
+        continue_nuts(Result.from_arrays({"a": np.zeros((1, 3))}), 10, sampler)
 
 
 def test_save_load_round_trip_and_errors(tmp_path, reference):

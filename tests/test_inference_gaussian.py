@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from hicosmo_nb.inference import Normal, Uniform, build_sampler, run_nuts
+from hicosmo_nb.inference import Normal, NutsSettings, Problem, Uniform, run_nuts
 from hicosmo_nb.likelihoods.base import Likelihood
 
 Z = 4.5  # tolerance in Monte Carlo standard errors (many comparisons; false alarm ~1e-4 total)
@@ -61,13 +61,13 @@ def check_moments(samples: dict, names, mean, cov):
 
 @pytest.fixture(scope="module")
 def sampler2d():
-    """One compiled sampler shared by the runs below (same problem, other keys / layouts)."""
-    return build_sampler(LK2, PRIORS2, num_warmup=RUN["num_warmup"])
+    """One problem shared by the runs below: its compiled sampler serves other keys / layouts."""
+    return Problem(LK2, PRIORS2)
 
 
 @pytest.fixture(scope="module")
 def vectorized(sampler2d):
-    return run_nuts(LK2, PRIORS2, key=KEY, chain_method="vectorized", sampler=sampler2d, **RUN)
+    return run_nuts(sampler2d, key=KEY, chain_method="vectorized", **RUN)
 
 
 def test_correlated_2d_gaussian(vectorized):
@@ -98,21 +98,21 @@ def test_dense_10d_gaussian():
 
     lk = Likelihood(jax.jit(ll), tuple(names), "gauss10d")
     priors = {n: Normal(0.0, float(s)) for n, s in zip(names, prior_sd)}
-    res = run_nuts(lk, priors, key=jax.random.PRNGKey(10), dense_mass=True, **RUN)
+    res = run_nuts(lk, priors, key=jax.random.PRNGKey(10), nuts=NutsSettings(dense_mass=True), **RUN)
     check_moments(res.samples, names, post_mu, post_cov)
     assert max(res.diagnostics()["rhat"].values()) < 1.01
 
 
 @pytest.fixture(scope="module")
 def sequential(sampler2d):
-    return run_nuts(LK2, PRIORS2, key=KEY, chain_method="sequential", sampler=sampler2d, **RUN)
+    return run_nuts(sampler2d, key=KEY, chain_method="sequential", **RUN)
 
 
 @pytest.mark.parametrize("method, extra", [("sequential", {}), ("vectorized", {"chain_batch_size": 2}),
                                            ("concurrent", {"chain_batch_size": 2})])
 def test_chain_methods_agree(vectorized, sequential, sampler2d, method, extra):
     other = sequential if method == "sequential" else run_nuts(
-        LK2, PRIORS2, key=KEY, chain_method=method, sampler=sampler2d, **extra, **RUN)
+        sampler2d, key=KEY, chain_method=method, **extra, **RUN)
     assert other.manifest["chain_layout"]["method"] == method
     for n in ("Omega_m", "H0"):
         a, b = vectorized.samples[n], other.samples[n]
@@ -125,7 +125,7 @@ def test_chain_methods_agree(vectorized, sequential, sampler2d, method, extra):
 
 def test_concurrent_chains_are_the_sequential_chains_in_threads(sequential, sampler2d):
     """One unbatched program per chain, run in host threads: the draws of ``sequential``, exactly."""
-    conc = run_nuts(LK2, PRIORS2, key=KEY, chain_method="concurrent", sampler=sampler2d, **RUN)
+    conc = run_nuts(sampler2d, key=KEY, chain_method="concurrent", **RUN)
     layout = conc.manifest["chain_layout"]
     assert layout["batches"] == [[0, 1], [1, 2], [2, 3], [3, 4]] and layout["threads"] >= 1
     assert digest(conc) == digest(sequential)
@@ -142,8 +142,7 @@ def test_bitwise_reproducible_across_processes_and_chunking(vectorized, sampler2
     assert out.returncode == 0, out.stderr[-2000:]
     child = [ln.split()[1] for ln in out.stdout.splitlines() if ln.startswith("DIGEST")][0]
     assert child == digest(vectorized)
-    other_key = run_nuts(LK2, PRIORS2, key=jax.random.PRNGKey(2025), chain_method="vectorized",
-                         sampler=sampler2d, **RUN)
+    other_key = run_nuts(sampler2d, key=jax.random.PRNGKey(2025), chain_method="vectorized", **RUN)
     assert digest(other_key) != digest(vectorized)
 
 
@@ -151,16 +150,17 @@ def test_typed_key_key_manager_and_sampler_reuse(vectorized, sampler2d):
     from hicosmo_nb.keys import KeyManager
 
     typed = jax.random.wrap_key_data(KEY)
-    res = run_nuts(LK2, PRIORS2, key=typed, chain_method="vectorized", sampler=sampler2d, **RUN)
+    res = run_nuts(sampler2d, key=typed, chain_method="vectorized", **RUN)
     assert digest(res) == digest(vectorized)
     assert res.manifest["timings_s"]["compile"] == 0.0  # reused the compiled program
-    res = run_nuts(LK2, PRIORS2, key=KeyManager(1).key("nuts"), num_warmup=400, num_samples=20,
-                   chunk_size=1000, sampler=sampler2d, progress=False, warn=False)
+    res = run_nuts(sampler2d, key=KeyManager(1).key("nuts"), num_warmup=400, num_samples=20,
+                   chunk_size=1000, progress=False, warn=False)
     assert res.samples["H0"].shape == (4, 20)
-    with pytest.raises(ValueError, match="sampler was built for a different problem: num_warmup=400"):
-        run_nuts(LK2, PRIORS2, key=KEY, num_warmup=10, sampler=sampler2d)
-    with pytest.raises(ValueError, match="sampler was built for a different problem: priors"):
-        run_nuts(LK2, {**PRIORS2, "H0": Uniform(50, 90)}, key=KEY, num_warmup=400, sampler=sampler2d)
+    # a problem keeps one compiled sampler per (num_warmup, NUTS settings)
+    assert sampler2d.sampler(400) is sampler2d.sampler(400, NutsSettings())
+    assert sampler2d.sampler(10) is not sampler2d.sampler(400)
+    with pytest.raises(ValueError, match="pass priors and fixed values to Problem"):
+        run_nuts(sampler2d, {**PRIORS2, "H0": Uniform(50, 90)}, key=KEY)
 
 
 def test_result_contents(vectorized):
@@ -198,7 +198,9 @@ def test_bad_arguments_raise():
     with pytest.raises(ValueError, match="chain_batch_size=8 exceeds num_chains=4"):
         run_nuts(LK2, PRIORS2, key=KEY, chain_batch_size=8)
     with pytest.raises(ValueError, match="target_accept must be in"):
-        run_nuts(LK2, PRIORS2, key=KEY, target_accept=1.5)
+        run_nuts(LK2, PRIORS2, key=KEY, nuts=NutsSettings(target_accept=1.5))
+    with pytest.raises(ValueError, match="dense_mass must be True or False; got 'yes'"):
+        NutsSettings(dense_mass="yes")
     with pytest.raises(ValueError, match="fixed value w0='a' must be a finite number"):
         run_nuts(LK2, PRIORS2, key=KEY, fixed={"w0": "a"})
     with pytest.raises(ValueError, match="sequential' runs one chain at a time"):

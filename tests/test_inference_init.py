@@ -7,7 +7,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from hicosmo_nb.inference import ConvergenceWarning, Normal, Uniform, build_sampler, problems, run_nuts
+from hicosmo_nb.inference import ConvergenceWarning, Normal, Problem, Uniform, build_sampler, problems, run_nuts
 from hicosmo_nb.inference.diagnostics import compute_diagnostics, warn_problems
 from hicosmo_nb.inference.init import initial_positions
 from hicosmo_nb.inference.progress import ChainProgress, progress_enabled
@@ -25,7 +25,7 @@ GAUSS = Likelihood(jax.jit(_gauss), ("x", "y"), "gauss")
 
 @pytest.fixture(scope="module")
 def sampler():
-    return build_sampler(GAUSS, {"x": Normal(0.0, 1.0), "y": Uniform(0.0, 1.0)})
+    return build_sampler(Problem(GAUSS, {"x": Normal(0.0, 1.0), "y": Uniform(0.0, 1.0)}))
 
 
 def test_map_is_the_constrained_posterior_mode_and_jitter_is_reproducible(sampler):
@@ -67,7 +67,7 @@ def test_no_valid_start_names_the_parameter_and_its_prior_bounds():
 
     lk = Likelihood(jax.jit(ll), ("Omega_m", "b"), "cut")
     priors = {"Omega_m": Uniform(0.95, 1.5), "b": Normal(0.0, 1.0)}
-    s = build_sampler(lk, priors)
+    s = build_sampler(Problem(lk, priors))
     with pytest.raises(ValueError, match=r"no valid starting point.*the likelihood is finite at Omega_m=.*, "
                                          r"outside the prior of Omega_m \(prior Uniform\(0.95, 1.5\) with "
                                          r"bounds \[0.95, 1.5\]\): widen or move that prior"):
@@ -78,7 +78,7 @@ def test_no_valid_start_names_the_parameter_and_its_prior_bounds():
     joint = Likelihood(jax.jit(lambda p: jnp.where(p["u"] + p["v"] > 50.0, 0.0, -jnp.inf)), ("u", "v"))
     pri = {"u": Uniform(0, 1), "v": Uniform(0, 1)}
     with pytest.raises(ValueError, match=r"u=.*outside the prior of u \(prior Uniform\(0, 1\)"):
-        initial_positions(build_sampler(joint, pri), pri, key=KEY, num_chains=1)
+        initial_positions(build_sampler(Problem(joint, pri)), pri, key=KEY, num_chains=1)
 
 
 def _dt(x, diverging=None, energy=None):
@@ -118,7 +118,7 @@ def test_diagnostic_advice_names_the_problem_parameters_and_fixes():
 @pytest.mark.filterwarnings("ignore::hicosmo_nb.inference.ConvergenceWarning")
 def test_short_run_warns_with_advice(sampler):
     with pytest.warns(ConvergenceWarning, match="effective sample size below 400"):
-        run_nuts(GAUSS, sampler.priors, key=KEY, num_chains=2, num_warmup=20, num_samples=30,
+        run_nuts(sampler.problem, key=KEY, num_chains=2, num_warmup=20, num_samples=30,
                  chunk_size=30, progress=False)
 
 

@@ -20,7 +20,7 @@ CHILD = textwrap.dedent("""
     import json, numpy as np, jax, jax.numpy as jnp, arviz as az
     import hicosmo_nb
     from hicosmo_nb.likelihoods.base import Likelihood
-    from hicosmo_nb.inference import Uniform, run_nuts, build_sampler, plan_chains
+    from hicosmo_nb.inference import Uniform, run_nuts, Problem, plan_chains
     assert len(jax.devices()) == 4, jax.devices()
     def _ll(p):
         return -0.5 * ((p["x"] - 0.3) / 0.05) ** 2 - 0.5 * ((p["y"] - 2 * p["x"]) / 0.02) ** 2
@@ -28,12 +28,12 @@ CHILD = textwrap.dedent("""
     pri = {"x": Uniform(-1, 1), "y": Uniform(-2, 2)}
     run = dict(num_warmup=300, num_samples=800, progress=False, warn=False, chunk_size=800)
     out = {"auto": plan_chains("auto", 4).method, "auto6": plan_chains("auto", 6).method}
-    s = build_sampler(lk, pri, num_warmup=300)
-    vec = run_nuts(lk, pri, key=jax.random.PRNGKey(5), num_chains=8, chain_method="vectorized", sampler=s, **run)
+    s = Problem(lk, pri)  # one problem: its compiled samplers are reused by every run
+    vec = run_nuts(s, key=jax.random.PRNGKey(5), num_chains=8, chain_method="vectorized", **run)
     runs = {"par8": dict(num_chains=8), "par8_batch4": dict(num_chains=8, chain_batch_size=4),
             "par4": dict(num_chains=4)}  # par4: one (unbatched) chain per device
     for name, kw in runs.items():
-        r = run_nuts(lk, pri, key=jax.random.PRNGKey(5), chain_method="parallel", sampler=s, **kw, **run)
+        r = run_nuts(s, key=jax.random.PRNGKey(5), chain_method="parallel", **kw, **run)
         lay = r.manifest["chain_layout"]
         se = {n: float(np.hypot(r.samples[n].std() / np.sqrt(az.ess(r.samples[n])),
                                 vec.samples[n].std() / np.sqrt(az.ess(vec.samples[n])))) for n in ("x", "y")}
@@ -41,7 +41,7 @@ CHILD = textwrap.dedent("""
                      "dmean": {n: float(r.samples[n].mean() - vec.samples[n].mean()) for n in ("x", "y")},
                      "se": se, "rhat": max(r.diagnostics()["rhat"].values()),
                      "rerun_identical": bool(np.array_equal(r.samples["x"], run_nuts(
-                         lk, pri, key=jax.random.PRNGKey(5), chain_method="parallel", sampler=s,
+                         s, key=jax.random.PRNGKey(5), chain_method="parallel",
                          **kw, **run).samples["x"]))}
     print("RESULT", json.dumps(out))
 """)

@@ -1,4 +1,8 @@
-"""Multi-chain NUTS on hicosmo_nb likelihoods: priors, runner, checkpoints, results, diagnostics.
+"""Multi-chain NUTS on hicosmo_nb likelihoods: problems, step-wise runs, checkpoints, results.
+
+A :class:`Problem` (likelihood, priors, fixed values; validated once) is sampled by a
+:class:`Run` that you can start, advance, stop, resume and watch (``on_chunk``);
+:func:`run_nuts` and :func:`continue_nuts` do it in one call.
 
 Built on NumPyro's NUTS kernel and ArviZ diagnostics (nothing of either is re-implemented).
 
@@ -20,10 +24,21 @@ from .diagnostics import ConvergenceWarning, compute_diagnostics, problems
 from .devices import CHAIN_METHODS, plan_chains, set_host_device_count
 from .kernel import Sampler, build_sampler
 from .priors import Normal, Prior, TruncatedNormal, Uniform, default_priors, model_priors
+from .problem import Problem
 from .results import Result, concat_chains, load
+from .run import Chunk, Run, RunStatus
 from .runner import continue_nuts, run_nuts
+from .settings import NutsSettings
+from .spec import ProblemSpec, build_problem
 
 __all__ = [
+    "Problem",
+    "ProblemSpec",
+    "build_problem",
+    "Run",
+    "RunStatus",
+    "Chunk",
+    "NutsSettings",
     "run_nuts",
     "continue_nuts",
     "build_sampler",

@@ -14,12 +14,11 @@
 
 A chain alone in its batch runs NumPyro's kernel without ``vmap``: under ``vmap`` every branch of
 the NUTS tree builder is computed for all chains and a batched step costs the deepest tree among
-them. On the 2-core benchmark machine (``benchmarks/sampling.py``), 4 chains ran ``concurrent``
-3.2x faster than ``vectorized`` on the (compressed) Pantheon+-sized likelihood and 1.5x faster on
-its dense 1590 x 1590 form, where vectorized chains share one read of the matrix per step (they
-were 1.6x faster than ``sequential`` there). ``sequential`` and ``concurrent`` run the same
-program per chain, so they give identical draws; ``vectorized`` and ``parallel`` agree with them
-statistically (the layout enters the floating-point rounding).
+them, so on a CPU one unbatched chain per core (``concurrent``) beats ``vectorized``; where the
+likelihood reads a large matrix per step, vectorized chains share that read, which narrows the
+gap. ``benchmarks/sampling.py`` measures each layout on this machine. ``sequential`` and
+``concurrent`` run the same program per chain, so they give identical draws; ``vectorized`` and
+``parallel`` agree with them statistically (the layout enters the floating-point rounding).
 
 :func:`set_host_device_count` gives JAX several CPU devices (for ``parallel``); it must be called
 before JAX starts and changes ``jax.devices()`` for the whole process, so it is not the default.

@@ -124,9 +124,20 @@ def problems(d: dict[str, Any], *, rhat_max: float = 1.01, ess_min: float = 400.
     return msgs
 
 
-def warn_problems(d: dict[str, Any], *, stacklevel: int = 3, **thresholds) -> list[str]:
-    """Emit one :class:`ConvergenceWarning` per problem; returns the messages."""
+# Advice to drop when the run already used a dense mass matrix (in this order).
+_DENSE_ADVICE = (("use dense_mass=True for correlated parameters, or ", "or "), ("use dense_mass=True, ", ""),
+                 ("Use dense_mass=True, r", "R"), ("or use dense_mass=True / ", "or "), ("dense_mass=True, ", ""))
+
+
+def warn_problems(d: dict[str, Any], *, stacklevel: int = 3, dense_mass: bool = False,
+                  **thresholds) -> list[str]:
+    """Emit one :class:`ConvergenceWarning` per problem; returns the messages.
+
+    ``dense_mass=True`` (the settings of the run) drops the advice to use a dense mass matrix.
+    """
     msgs = problems(d, **thresholds)
+    for old, new in _DENSE_ADVICE if dense_mass else ():
+        msgs = [m.replace(old, new) for m in msgs]
     for m in msgs:
         warnings.warn(m, ConvergenceWarning, stacklevel=stacklevel)
     return msgs

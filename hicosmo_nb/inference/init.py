@@ -4,14 +4,14 @@ Randomness comes only from the key passed in (never from the clock).
 
 - **MAP**: BFGS (``scipy.optimize.minimize``) on ``-(log L + log prior)`` in the original
   parameters, moved in the unconstrained coordinates and driven by the jitted value and gradient
-  (compiled once and shared with the sampler's initial state; ``jax.scipy.optimize.minimize``
-  took ~15 s to compile its line search for the DESI BAO likelihood). It starts from the
+  (compiled once and shared with the sampler's initial state, whereas
+  ``jax.scipy.optimize.minimize`` compiles a line search of its own). It starts from the
   registry defaults, else the prior centers, else the first valid of 32 prior draws.
 - **Laplace metric**: the Hessian ``H`` of the potential at the MAP (central differences of the
   gradient) gives the jitter widths and, through ``H^-1`` (dense, or its diagonal), NUTS's
   initial inverse mass matrix, so the first warmup window already moves in well-scaled
-  coordinates (NumPyro's windowed adaptation then re-estimates it; on the Pantheon+-sized SN
-  problem this cut the warmup leapfrog steps by a third).
+  coordinates (NumPyro's windowed adaptation then re-estimates it; ``benchmarks/sampling.py``
+  reports the warmup leapfrog steps this saves).
 - **Jitter**: chain ``c`` starts at ``u_map + jitter * sigma * N(0, 1)`` with its own key
   ``fold_in(key, c)``; an invalid point is redrawn, and after 20 tries the chain starts at the
   MAP itself.
@@ -45,17 +45,13 @@ import numpy as np
 from scipy.optimize import minimize
 
 from .. import _config  # noqa: F401  (float64)
-from ..keys import name_hash
+from ..keys import fold_in
 from ..parameters import PARAMETERS
 from .priors import Prior
 
 __all__ = ["initial_positions", "find_start"]
 
 _MAX_REDRAWS = 20
-
-
-def _sub(key, name: str):
-    return jax.random.fold_in(key, np.uint32(name_hash(name)))
 
 
 @partial(jax.jit, static_argnums=(1, 2))
@@ -166,7 +162,7 @@ def find_start(sampler, priors: Mapping[str, Prior], *, key, init=None) -> dict:
         return found
     if not init:
         more = [{n: float(priors[n].center()) for n in names}]
-        keys = jax.random.split(_sub(key, "init/prior_draws"), len(names))
+        keys = jax.random.split(fold_in(key, "init/prior_draws"), len(names))
         draws = {n: np.asarray(priors[n].distribution().sample(k, (32,))) for n, k in zip(names, keys)}
         more += [{n: float(draws[n][i]) for n in names} for i in range(32)]
         found = valid(more)
@@ -298,7 +294,7 @@ def initial_positions(
     info["inverse_mass_matrix"] = None if inv_mass is None else inv_mass.tolist()
     sigma = jitter * sigma
     # chain c's jitter depends on c only (not on num_chains): fold_in(jitter_key, c)
-    eps = np.swapaxes(np.asarray(_jitter_normals(_sub(key, "init/jitter"), num_chains, len(names))), 0, 1)
+    eps = np.swapaxes(np.asarray(_jitter_normals(fold_in(key, "init/jitter"), num_chains, len(names))), 0, 1)
     z0 = np.repeat(u0[None], num_chains, axis=0)
     if jitter > 0:
         done = np.zeros(num_chains, dtype=bool)

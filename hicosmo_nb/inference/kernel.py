@@ -30,9 +30,11 @@ from numpyro.infer.hmc import hmc
 from numpyro.infer.util import ParamInfo
 
 from .. import _config  # noqa: F401  (float64)
-from ..likelihoods.base import Likelihood
-from .devices import ChainPlan, positive_int
-from .priors import Prior, Transform, build_transform, check_priors
+from ..likelihoods.base import Likelihood  # noqa: F401  (doctest)
+from .devices import ChainPlan
+from .priors import Prior, Transform, build_transform
+from .problem import Problem
+from .settings import NutsSettings
 
 __all__ = ["Sampler", "build_sampler", "chain_keys", "tree_depth", "STAT_FIELDS"]
 # Per-draw fields collected from HMCState (z is the unconstrained position).
@@ -45,15 +47,13 @@ _COMPILER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hicosmo_nb-com
 class Sampler:
     """Compiled pieces of one sampling problem (built by :func:`build_sampler`; reusable).
 
-    Pass it to :func:`~hicosmo_nb.inference.run_nuts` (``sampler=``) to run again with another
-    key or number of draws without compiling again.
+    A :class:`~.problem.Problem` keeps its samplers (:meth:`Problem.sampler`), so every run of
+    the same problem with the same settings reuses the compiled programs.
 
     Attributes
     ----------
-    likelihood : Likelihood
-    priors : dict name -> Prior
-        The free parameters, in the order of the unconstrained vector ``u``.
-    fixed : dict name -> float
+    problem : Problem
+        Likelihood, priors (the free parameters, in the order of ``u``) and fixed values.
     names : tuple of str
     potential : callable
         ``u -> -(log L + log prior(u))`` (``+inf`` where the posterior is zero).
@@ -70,9 +70,7 @@ class Sampler:
         they overlapped the MAP search).
     """
 
-    likelihood: Likelihood
-    priors: dict
-    fixed: dict
+    problem: Problem
     names: tuple[str, ...]
     potential: Callable
     transform: Transform
@@ -85,10 +83,23 @@ class Sampler:
     _compiled: dict = field(repr=False, default_factory=dict)
     _lock: threading.Lock = field(repr=False, default_factory=threading.Lock)
 
+    @property
+    def priors(self) -> Mapping[str, Prior]:
+        return self.problem.priors
+
+    @property
+    def fixed(self) -> Mapping[str, float]:
+        return self.problem.fixed
+
     @cached_property
     def constrain(self) -> Callable:
         """``u -> {name: value}`` (jitted; also usable inside traced code and under vmap)."""
         return jax.jit(self.transform.constrain)
+
+    @cached_property
+    def constrain_many(self) -> Callable:
+        """``u (n, d) -> {name: (n,)}`` (jitted vmap of :attr:`constrain`)."""
+        return jax.jit(jax.vmap(self.transform.constrain))
 
     @cached_property
     def unconstrain(self) -> Callable:
@@ -149,8 +160,8 @@ class Sampler:
 
     def _local_chunk(self, state, n_active, length: int):
         # One chain: the unbatched kernel. Under vmap every lax.cond of the NUTS tree builder
-        # becomes a select that runs both branches; unbatched, one chain traces ~8x and compiles
-        # ~1.5x faster and runs 1.4-1.6x faster per leapfrog step (the benchmark problems (a), (b)).
+        # becomes a select that runs both branches; unbatched, one chain traces, compiles and
+        # runs faster per leapfrog step (benchmarks/sampling.py measures by how much).
         single = jax.tree_util.tree_leaves(state)[0].shape[0] == 1
         if single:
             state = jax.tree_util.tree_map(lambda x: x[0], state)
@@ -244,67 +255,33 @@ def _chain_mesh(plan: ChainPlan) -> Mesh:
     return Mesh(np.array(plan.devices), ("chains",))
 
 
-def build_sampler(
-    likelihood: Likelihood,
-    priors: Mapping[str, Prior],
-    *,
-    fixed: Mapping[str, float] | None = None,
-    num_warmup: int = 500,
-    dense_mass: bool = False,
-    target_accept: float = 0.8,
-    max_tree_depth: int = 10,
-) -> Sampler:
-    """Build the potential and NUTS kernel for ``likelihood`` x ``priors`` (free parameters).
+def build_sampler(problem: Problem, *, num_warmup: int = 500, nuts: NutsSettings | None = None) -> Sampler:
+    """Build the potential and NUTS kernel of a :class:`~.problem.Problem` (its free parameters).
+
+    Usually called through :meth:`Problem.sampler`, which keeps one sampler per setting.
 
     Parameters
     ----------
-    likelihood : Likelihood
-        Its ``param_names`` must all be free (in ``priors``) or in ``fixed``.
-    priors : dict name -> Prior
-        The free parameters, in sampling order.
-    fixed : dict, optional
-        Values merged into every likelihood call.
-
-    Raises
-    ------
-    ValueError
-        If a likelihood parameter is neither free nor fixed, a name is both, or a setting is out
-        of range.
+    problem : Problem
+        Validated likelihood, priors (the free parameters, in sampling order) and fixed values.
+    num_warmup : int
+        Adaptation iterations (NumPyro's adaptation schedule depends on it).
+    nuts : NutsSettings, optional
 
     Examples
     --------
-    >>> from hicosmo_nb.inference.priors import Normal
+    >>> from hicosmo_nb.inference import Normal, Problem
     >>> lk = Likelihood(lambda p: -0.5 * p["x"] ** 2, ("x",), "toy")
-    >>> s = build_sampler(lk, {"x": Normal(0.0, 10.0)})
+    >>> s = build_sampler(Problem(lk, {"x": Normal(0.0, 10.0)}))
     >>> round(float(s.potential(jnp.zeros(1))), 4)
     3.2215
     """
-    if not isinstance(likelihood, Likelihood):
-        raise ValueError(f"likelihood must be a hicosmo_nb Likelihood; got {type(likelihood).__name__}")
-    priors = check_priors(priors)
-    names = tuple(priors)
-    fixed = dict(fixed or {})
-    both = sorted(set(names) & set(fixed))
-    if both:
-        raise ValueError(f"parameter(s) {both} are both free (in priors) and fixed; pick one")
-    missing = [n for n in likelihood.param_names if n not in names and n not in fixed]
-    if missing:
-        raise ValueError(
-            f"likelihood {likelihood.name!r} needs parameter(s) {missing} that are neither free "
-            f"(give a prior) nor fixed (pass fixed={{...}}); free: {list(names)}"
-        )
-    num_warmup = int(num_warmup)
-    if num_warmup < 0:
-        raise ValueError(f"num_warmup must be >= 0; got {num_warmup}")
-    if not 0.0 < float(target_accept) < 1.0:
-        raise ValueError(f"target_accept must be in (0, 1); got {target_accept}")
-    max_tree_depth = positive_int("max_tree_depth", max_tree_depth)
-    if not isinstance(dense_mass, (bool, np.bool_)):
-        raise ValueError(f"dense_mass must be True or False; got {dense_mass!r}")
-    fixed_j = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in fixed.items()}
-    transform = build_transform(names, priors)
+    nuts = NutsSettings() if nuts is None else nuts
+    names = problem.free
+    fixed_j = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in problem.fixed.items()}
+    transform = build_transform(names, problem.priors)
     constrain, log_prior = transform.constrain, transform.log_prior
-    lk_fn = likelihood.loglike
+    lk_fn = problem.likelihood.loglike
 
     def loglike(values):
         return lk_fn({**fixed_j, **values})
@@ -314,9 +291,8 @@ def build_sampler(
         return jnp.where(jnp.isnan(v), jnp.inf, v)
 
     init_kernel, sample_kernel = hmc(potential, algo="NUTS")
-    settings = dict(num_warmup=num_warmup, dense_mass=bool(dense_mass),
-                    target_accept=float(target_accept), max_tree_depth=max_tree_depth)
-    return Sampler(likelihood, dict(priors), fixed, names, potential, transform, loglike, settings,
+    settings = dict(num_warmup=int(num_warmup), **nuts.as_dict())
+    return Sampler(problem, names, potential, transform, loglike, settings,
                    _init_kernel=init_kernel, _sample_kernel=sample_kernel)
 
 

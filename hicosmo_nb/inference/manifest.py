@@ -83,9 +83,7 @@ def _jsonable(x: Any) -> Any:
 
 def build_manifest(
     *,
-    likelihood,
-    priors: Mapping,
-    fixed: Mapping,
+    problem,
     settings: Mapping,
     key,
     chain_keys,
@@ -95,6 +93,7 @@ def build_manifest(
     extra: Mapping | None = None,
 ) -> dict[str, Any]:
     """The manifest dict of one run (see the module docstring)."""
+    likelihood, priors, fixed = problem.likelihood, problem.priors, problem.fixed
     meta = {"name": likelihood.name, "param_names": list(likelihood.param_names),
             "metadata": _jsonable(likelihood.metadata)}
     m = {

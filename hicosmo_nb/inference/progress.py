@@ -4,7 +4,8 @@
 interactive terminal, off when the ``CI`` environment variable is set, under pytest, or when
 output goes to a file. Bars come from ``tqdm.auto`` (ipywidgets in notebooks, text elsewhere).
 Up to 8 chains get one bar each (with their divergence count and step size); more chains share
-one bar. Bars advance once per chunk of iterations.
+one bar. Bars advance once per chunk of iterations: a :class:`ChainProgress` is a callback for
+:meth:`hicosmo_nb.inference.Run.on_chunk`, not code inside the sampling loop.
 
 Examples
 --------
@@ -51,6 +52,7 @@ class ChainProgress:
 
     def __init__(self, enabled: bool, num_chains: int, total: int, initial: int = 0):
         self.bars = []
+        self.at = initial
         if not enabled:
             return
         from tqdm.auto import tqdm
@@ -73,6 +75,12 @@ class ChainProgress:
         for bar, div, eps in zip(self.bars, divergences, step_size):
             bar.set_postfix_str(f"{phase}, div {int(div)}, step {float(eps):.3g}", refresh=False)
             bar.update(n)
+
+    def __call__(self, chunk) -> None:
+        """``Run.on_chunk`` callback: advance to ``chunk.status``."""
+        st = chunk.status
+        self.update(st.iteration - self.at, st.phase, st.divergences, st.step_size)
+        self.at = st.iteration
 
     def close(self) -> None:
         for bar in self.bars:

@@ -146,6 +146,13 @@ class Result:
 
         return trace_plot(self._dt, **kwargs)
 
+    def continue_run(self, num_samples: int, problem=None, **options) -> "Result":
+        """``num_samples`` more draws per chain, without a new warmup
+        (:func:`~hicosmo_nb.inference.continue_nuts`; facade and CLI results need no ``problem``)."""
+        from .runner import continue_nuts  # the runner sits above results
+
+        return continue_nuts(self, num_samples, problem, **options)
+
     # -- I/O -----------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike, *, overwrite: bool = False) -> pathlib.Path:
         """Write netCDF-4 (h5netcdf) atomically; refuses to replace a file unless ``overwrite``.

@@ -1,32 +1,124 @@
-"""Validation and bookkeeping of :func:`~hicosmo_nb.inference.run_nuts` arguments.
+"""Typed settings of a sampling run and their validation.
 
-Keys, counts, fixed values, the reuse of a prebuilt sampler, the chunk length and the run
-*fingerprint* (the JSON summary of everything that determines the draws, stored in checkpoints
-and results so a resume or a continuation can check it is the same problem).
+:class:`NutsSettings` (the kernel's own settings), :class:`Fingerprint` (everything that
+determines the draws, stored in checkpoints and results so that a resume or a continuation can
+check it is the same problem), and the small checks of keys, counts and fixed values.
 
 Examples
 --------
 >>> import jax
 >>> as_key(jax.random.PRNGKey(3)).tolist()
 [0, 3]
->>> chunk_length(None, 500, 1000, periodic=True)
-100
+>>> chunk_length(None, 500, 1000), chunk_length("phase", 500, 1000)
+(100, 1000)
+>>> NutsSettings(dense_mass=True).max_tree_depth
+10
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
+from dataclasses import dataclass
 
 import jax
 import numpy as np
 
 from .. import _config  # noqa: F401  (float64)
-from ..keys import name_hash
-from .kernel import Sampler
-from .manifest import find_checksums, key_hex
+from .manifest import find_checksums
 
-__all__ = ["as_key", "sub_key", "count", "check_fixed", "check_sampler", "fingerprint", "chunk_length"]
+__all__ = ["NutsSettings", "Fingerprint", "as_key", "count", "check_fixed", "chunk_length"]
+
+
+@dataclass(frozen=True)
+class NutsSettings:
+    """NUTS settings: mass matrix form, target acceptance and maximum tree depth.
+
+    Raises
+    ------
+    ValueError
+        ``dense_mass`` not a bool, ``target_accept`` outside (0, 1), ``max_tree_depth`` < 1.
+    """
+
+    dense_mass: bool = False
+    target_accept: float = 0.8
+    max_tree_depth: int = 10
+
+    def __post_init__(self):
+        if not isinstance(self.dense_mass, (bool, np.bool_)):
+            raise ValueError(f"dense_mass must be True or False; got {self.dense_mass!r}")
+        ta = self.target_accept
+        if isinstance(ta, bool) or not isinstance(ta, (int, float)) or not 0.0 < float(ta) < 1.0:
+            raise ValueError(f"target_accept must be in (0, 1); got {ta!r}")
+        object.__setattr__(self, "dense_mass", bool(self.dense_mass))
+        object.__setattr__(self, "target_accept", float(ta))
+        object.__setattr__(self, "max_tree_depth", count("max_tree_depth", self.max_tree_depth, 1))
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What determines a run's draws; two runs with equal fingerprints give the same draws.
+
+    ``problem`` holds the likelihood name, parameter names, data checksums, priors and fixed
+    values; ``key`` the run key's two uint32 words.
+    """
+
+    problem: dict
+    key: tuple[int, int]
+    num_chains: int
+    num_warmup: int
+    num_samples: int
+    nuts: dict
+    init: str
+    init_jitter: float
+    continued: tuple = ()  # ((from_iteration, num_samples), ...) for continuations
+
+    @classmethod
+    def of(cls, problem, key, *, num_chains, num_warmup, num_samples, nuts: NutsSettings, init,
+           init_jitter) -> "Fingerprint":
+        lk = problem.likelihood
+        desc = {"likelihood": lk.name, "param_names": list(lk.param_names),
+                "data_checksums": find_checksums(lk.metadata),
+                "priors": {k: repr(v) for k, v in problem.priors.items()}, "fixed": dict(problem.fixed)}
+        return cls(json.loads(json.dumps(desc, sort_keys=True)), tuple(int(w) for w in as_key(key)),
+                   num_chains, num_warmup, num_samples, nuts.as_dict(), repr(init), float(init_jitter))
+
+    def to_json(self) -> dict:
+        return json.loads(json.dumps(dataclasses.asdict(self)))
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Fingerprint":
+        """Read :meth:`to_json` output.
+
+        Raises
+        ------
+        ValueError
+            If ``d`` is not such a dict (e.g. written by an older hicosmo_nb).
+        """
+        names = {f.name for f in dataclasses.fields(cls)}
+        if not isinstance(d, dict) or not {"problem", "key", "nuts"} <= set(d) or set(d) - names:
+            raise ValueError("the stored run fingerprint is not in this version's format (written by "
+                             "an older hicosmo_nb?); run the sampler again instead of continuing")
+        d = dict(d, key=tuple(d["key"]), continued=tuple(tuple(c) for c in d.get("continued", ())))
+        return cls(**d)
+
+    def diff(self, other: "Fingerprint", *, ignore: tuple[str, ...] = ()) -> list[str]:
+        """Differences ``'field: here X, there Y'`` (problem entries one by one)."""
+        a, b = dataclasses.asdict(self), dataclasses.asdict(other)
+        out = []
+        for k in a:
+            if k in ignore or a[k] == b[k]:
+                continue
+            if k == "problem":
+                out += [f"{p}: checkpoint has {a[k].get(p)!r}, this call has {b[k].get(p)!r}"
+                        for p in sorted(set(a[k]) | set(b[k])) if a[k].get(p) != b[k].get(p)]
+            else:
+                out.append(f"{k}: checkpoint has {a[k]!r}, this call has {b[k]!r}")
+        return out
 
 
 def as_key(key) -> np.ndarray:
@@ -48,17 +140,15 @@ def as_key(key) -> np.ndarray:
     return arr
 
 
-def sub_key(key, name: str) -> jax.Array:
-    return jax.random.fold_in(jax.numpy.asarray(key), np.uint32(name_hash(name)))
-
-
 def count(name: str, value, minimum: int) -> int:
+    """``value`` as an int >= ``minimum``, or a ValueError naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ValueError(f"{name} must be an int >= {minimum}; got {value!r}")
     return int(value)
 
 
 def check_fixed(fixed) -> dict[str, float]:
+    """``{name: float}`` from a mapping of finite numbers, or a ValueError naming the bad one."""
     fixed = dict(fixed or {})
     for k, v in fixed.items():
         try:
@@ -70,34 +160,12 @@ def check_fixed(fixed) -> dict[str, float]:
     return {k: float(v) for k, v in fixed.items()}
 
 
-def check_sampler(sampler, likelihood, priors, fixed, settings) -> None:
-    if not isinstance(sampler, Sampler):
-        raise ValueError(f"sampler must come from build_sampler(); got {type(sampler).__name__}")
-    diff = []
-    if sampler.likelihood is not likelihood:
-        diff.append(f"likelihood {sampler.likelihood.name!r} (another object)")
-    if list(sampler.priors.items()) != list(priors.items()):
-        diff.append(f"priors {sampler.priors}")
-    if sampler.fixed != fixed:
-        diff.append(f"fixed {sampler.fixed}")
-    diff += [f"{k}={sampler.settings[k]!r}" for k, v in settings.items() if sampler.settings[k] != v]
-    if diff:
-        raise ValueError(f"the sampler was built for a different problem: {'; '.join(diff)}; build "
-                         "a new one or pass the same arguments")
+def chunk_length(chunk_size, num_warmup, num_samples) -> int:
+    """Iterations per compiled chunk: ``chunk_size`` (an int), a tenth of the longer phase
+    (None), or the whole longer phase (``"phase"``: fewest host round trips, for runs that
+    nobody watches or checkpoints)."""
+    longest = max(num_warmup, num_samples, 1)
+    if chunk_size is None:
+        return max(1, math.ceil(longest / 10))
+    return longest if chunk_size == "phase" else count("chunk_size", chunk_size, 1)
 
-
-def fingerprint(likelihood, priors, fixed, key, num_chains, settings, init, jitter) -> dict:
-    fp = {
-        "likelihood": likelihood.name, "param_names": list(likelihood.param_names),
-        "data_checksums": find_checksums(likelihood.metadata),
-        "priors": {k: repr(v) for k, v in priors.items()}, "fixed": fixed, "key": key_hex(key),
-        "num_chains": num_chains, "init": repr(init), "init_jitter": jitter, **settings,
-    }
-    return json.loads(json.dumps(fp, sort_keys=True))
-
-
-def chunk_length(chunk_size, num_warmup, num_samples, periodic: bool) -> int:
-    longest = max(num_warmup, num_samples)
-    if chunk_size is not None:
-        return count("chunk_size", chunk_size, 1)
-    return max(1, math.ceil(longest / 10)) if periodic else longest

@@ -45,6 +45,9 @@ class Likelihood:
         The parts of a combined likelihood (empty for a leaf).
     metadata : dict
         Free-form provenance (dataset name, file checksums, options) for run manifests.
+    optional_params : tuple of str
+        Parameters the function also reads when present (else their defaults), e.g. ``w0`` for
+        a distance likelihood: they may be free without being required.
 
     Examples
     --------
@@ -65,6 +68,7 @@ class Likelihood:
     theory: Callable[[Params], jax.Array] | None = None
     components: tuple["Likelihood", ...] = ()
     metadata: dict = field(default_factory=dict)
+    optional_params: tuple[str, ...] = ()
 
     def __call__(self, params: Params) -> jax.Array:
         return self.loglike(params)
@@ -78,6 +82,11 @@ class Likelihood:
         return self.data is not None and self.cov is not None and self.theory is not None
 
     @property
+    def reads(self) -> tuple[str, ...]:
+        """Every parameter the function reads: ``param_names`` then ``optional_params``."""
+        return tuple(dict.fromkeys((*self.param_names, *self.optional_params)))
+
+    @property
     def leaves(self) -> tuple["Likelihood", ...]:
         """The leaf likelihoods (itself, or the flattened components of a combination)."""
         if not self.components:
@@ -85,13 +94,27 @@ class Likelihood:
         return tuple(leaf for c in self.components for leaf in c.leaves)
 
 
-def combine(*likelihoods: Likelihood, name: str | None = None) -> Likelihood:
+def _dataset(leaf: Likelihood):
+    """What makes two leaves the same data: the registry dataset name, else the object."""
+    return leaf.metadata.get("dataset") or id(leaf)
+
+
+def combine(*likelihoods: Likelihood, name: str | None = None, allow_repeats: bool = False) -> Likelihood:
     """Sum independent likelihoods; the parameter lists are merged in order of appearance.
+
+    The same dataset twice (the same leaf object, or two leaves built from one registry
+    dataset) would count its chi^2 twice, so it is an error unless ``allow_repeats=True``.
 
     Raises
     ------
     ValueError
-        If nothing is given or an argument is not a :class:`Likelihood`.
+        If nothing is given, an argument is not a :class:`Likelihood`, or a dataset repeats.
+
+    Examples
+    --------
+    >>> a = Likelihood(lambda p: -0.5 * p["x"] ** 2, ("x",), "a")
+    >>> combine(a, a, allow_repeats=True).name
+    'a + a'
     """
     if not likelihoods:
         raise ValueError("combine() needs at least one Likelihood, got none")
@@ -99,7 +122,16 @@ def combine(*likelihoods: Likelihood, name: str | None = None) -> Likelihood:
         if not isinstance(lk, Likelihood):
             raise ValueError(f"combine() argument {i} is {type(lk).__name__}, expected a Likelihood")
     leaves = tuple(leaf for lk in likelihoods for leaf in lk.leaves)
+    if not allow_repeats:
+        seen: dict = {}
+        for leaf in leaves:
+            if _dataset(leaf) in seen:
+                raise ValueError(
+                    f"likelihood {leaf.name!r} appears twice in combine(): its chi^2 would count "
+                    "twice. Pass each dataset once, or combine(..., allow_repeats=True) if intended")
+            seen[_dataset(leaf)] = leaf
     names = tuple(dict.fromkeys(n for leaf in leaves for n in leaf.param_names))
+    optional = tuple(dict.fromkeys(n for leaf in leaves for n in leaf.optional_params if n not in names))
     fns = tuple(leaf.loglike for leaf in leaves)
 
     @jax.jit
@@ -115,4 +147,5 @@ def combine(*likelihoods: Likelihood, name: str | None = None) -> Likelihood:
         name=name or " + ".join(leaf.name for leaf in leaves),
         components=leaves,
         metadata={"components": [leaf.metadata for leaf in leaves]},
+        optional_params=optional,
     )

@@ -127,9 +127,9 @@ def gaussian_model(data, cov, model: Callable[[Mapping], tuple[jax.Array, jax.Ar
         return jnp.where(jnp.isnan(ll), -jnp.inf, ll)
 
     meta = {"n_data": int(data.size), "logdet_cov": factor.logdet, "chi2_offset": norm, "method": method,
-            "optional_params": optional, **(metadata or {})}
+            **(metadata or {})}
     return Likelihood(loglike=loglike, param_names=required, name=name, data=d,
-                      cov=jnp.asarray(factor.cov), theory=theory, metadata=meta)
+                      cov=jnp.asarray(factor.cov), theory=theory, metadata=meta, optional_params=optional)
 
 
 def gaussian_prior(param: str, mean: float, sigma: float, *, name: str | None = None,

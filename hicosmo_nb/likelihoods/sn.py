@@ -143,9 +143,10 @@ def sn_likelihood(data: SNData, *, marginalize_M: bool = True, method: str = "au
     norm_m = norm - (_LOG_2PI - np.log(e))
     meta = {"dataset": data.name, "files": dict(data.files), "citation": data.citation,
             "covariance": data.covariance, "marginalize_M": marginalize_M, "n_data": data.n,
-            "offset_param": offset, "optional_params": optional, "method": method,
+            "offset_param": offset, "method": method,
             "H0_if_absent": COSMOLOGY_DEFAULTS["H0"], "chi2_offset": float(norm_m if marginalize_M else norm)}
-    common = dict(param_names=required, name=name, data=mag, cov=jnp.asarray(factor.cov), metadata=meta)
+    common = dict(param_names=required, name=name, data=mag, cov=jnp.asarray(factor.cov), metadata=meta,
+                  optional_params=optional)
 
     def theory(params):
         mu, _ = mu_safe(params)

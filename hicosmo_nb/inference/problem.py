@@ -1,0 +1,138 @@
+"""A sampling problem as one validated value: :class:`Problem` (likelihood, priors, fixed values).
+
+Every check of names, priors and fixed values happens once, when a :class:`Problem` is made;
+samplers, runs and continuations take the problem as it is. A problem also keeps the compiled
+samplers built for it (one per NUTS setting), so a second run of the same problem, with another
+key or more draws, compiles nothing.
+
+A problem made by the facade (:func:`hicosmo_nb.fit.build_problem`) carries its
+:class:`~hicosmo_nb.inference.spec.ProblemSpec`, the JSON recipe that rebuilds it; results
+store that recipe, so a saved run can be continued without rebuilding anything by hand.
+
+Examples
+--------
+>>> from hicosmo_nb.likelihoods.base import Likelihood
+>>> from hicosmo_nb.inference import Normal
+>>> lk = Likelihood(lambda p: -0.5 * (p["x"] - p["y"]) ** 2, ("x", "y"), "toy")
+>>> pb = Problem(lk, {"x": Normal(0.0, 1.0)}, fixed={"y": 0.5})
+>>> pb.free, pb.fixed
+(('x',), {'y': 0.5})
+"""
+
+from __future__ import annotations
+
+import threading
+import types
+import warnings
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Mapping
+
+from .. import _config  # noqa: F401  (float64)
+from ..likelihoods.base import Likelihood
+from .priors import Prior, check_priors, default_priors
+from .settings import NutsSettings, check_fixed, count
+
+if TYPE_CHECKING:
+    from .kernel import Sampler
+    from .spec import ProblemSpec
+
+__all__ = ["Problem", "as_problem"]
+
+
+@dataclass(frozen=True, eq=False, init=False)
+class Problem:
+    """Likelihood x priors, with fixed values: what a sampler samples. Validated on creation.
+
+    Parameters
+    ----------
+    likelihood : Likelihood
+    priors : dict name -> Prior, optional
+        The free parameters, in sampling order. Default: :func:`~.priors.default_priors` of the
+        likelihood's parameters that are not fixed.
+    fixed : dict name -> float, optional
+        Values merged into every likelihood call.
+    spec : ProblemSpec, optional
+        The recipe that rebuilt this problem (set by the facade).
+
+    Raises
+    ------
+    ValueError
+        Not a Likelihood, a bad prior or fixed value, a name both free and fixed, or a parameter
+        the likelihood requires that is neither free nor fixed.
+
+    Warns
+    -----
+    UserWarning
+        For free parameters the likelihood never reads: they are sampled from the prior alone.
+    """
+
+    likelihood: Likelihood
+    priors: Mapping[str, Prior]
+    fixed: Mapping[str, float]
+    spec: "ProblemSpec | None" = None
+    _samplers: dict = field(default_factory=dict, repr=False)
+    _lock: Any = field(default_factory=threading.Lock, repr=False)
+
+    def __init__(self, likelihood: Likelihood, priors: Mapping[str, Prior] | None = None,
+                 fixed: Mapping[str, float] | None = None, *, spec: "ProblemSpec | None" = None):
+        if not isinstance(likelihood, Likelihood):
+            raise ValueError(f"likelihood must be a hicosmo_nb Likelihood; got {type(likelihood).__name__}")
+        fixed = check_fixed(fixed)
+        if priors is None:
+            priors = default_priors([n for n in likelihood.param_names if n not in fixed])
+        priors = check_priors(priors)
+        both = sorted(set(priors) & set(fixed))
+        if both:
+            raise ValueError(f"parameter(s) {both} are both free (in priors) and fixed; pick one")
+        missing = [n for n in likelihood.param_names if n not in priors and n not in fixed]
+        if missing:
+            raise ValueError(
+                f"likelihood {likelihood.name!r} needs parameter(s) {missing} that are neither free "
+                f"(give a prior) nor fixed (pass fixed={{...}}); free: {list(priors)}")
+        unread = [n for n in priors if n not in likelihood.reads]
+        if unread:
+            warnings.warn(
+                f"free parameter(s) {unread} are never read by likelihood {likelihood.name!r} (it reads "
+                f"{', '.join(likelihood.reads)}): they are sampled from their prior alone. Drop them "
+                "from the priors, or check their names.", UserWarning, stacklevel=2)
+        for name, value in (("likelihood", likelihood), ("priors", types.MappingProxyType(priors)),
+                            ("fixed", types.MappingProxyType(fixed)), ("spec", spec),
+                            ("_samplers", {}), ("_lock", threading.Lock())):
+            object.__setattr__(self, name, value)
+
+    @property
+    def free(self) -> tuple[str, ...]:
+        """The free parameters, in sampling order."""
+        return tuple(self.priors)
+
+    def sampler(self, num_warmup: int, nuts: NutsSettings | None = None) -> "Sampler":
+        """The compiled sampler for these NUTS settings (built on first use, then reused)."""
+        from .kernel import build_sampler
+
+        nuts = NutsSettings() if nuts is None else nuts
+        if not isinstance(nuts, NutsSettings):
+            raise ValueError(f"nuts must be a NutsSettings; got {type(nuts).__name__}")
+        key = (count("num_warmup", num_warmup, 0), nuts)
+        with self._lock:
+            if key not in self._samplers:
+                self._samplers[key] = build_sampler(self, num_warmup=key[0], nuts=nuts)
+            return self._samplers[key]
+
+    def __repr__(self) -> str:
+        return (f"Problem({self.likelihood.name!r}, free={list(self.free)}, "
+                f"fixed={dict(self.fixed)})")
+
+
+def as_problem(likelihood_or_problem, priors=None, fixed=None) -> Problem:
+    """A :class:`Problem` from a problem (returned as is) or from ``likelihood, priors, fixed``.
+
+    Raises
+    ------
+    ValueError
+        If a problem comes with priors or fixed values too (they belong in the problem).
+    """
+    if isinstance(likelihood_or_problem, Problem):
+        if priors is not None or fixed:
+            raise ValueError("pass priors and fixed values to Problem(...), not beside a Problem")
+        return likelihood_or_problem
+    return Problem(likelihood_or_problem, priors, fixed)

@@ -1,0 +1,303 @@
+"""A sampling run as explicit state you can step: :class:`Run`, its :class:`RunStatus` and :class:`Chunk`.
+
+BlackJAX's ``init``/``step`` scaled up to a whole multi-chain run. :meth:`Run.start` compiles
+and finds the starting points (MAP), and samples nothing; :meth:`Run.advance` runs up to ``n``
+more iterations and returns the new draws; iterating a run yields one chunk at a time;
+:meth:`Run.stop` may be called from another thread (a button callback) and ends the current
+:meth:`~Run.advance` at the next chunk boundary; :meth:`Run.result` is a valid
+:class:`~hicosmo_nb.inference.Result` at any point after warmup. Callbacks registered with
+:meth:`Run.on_chunk` see every chunk (progress bars are one such callback).
+
+However a run is advanced, stopped and resumed (in process, or from its checkpoint in a new
+one), it gives bitwise the draws of an uninterrupted run with the same key and settings.
+
+Examples
+--------
+>>> import jax
+>>> from hicosmo_nb.likelihoods.base import Likelihood
+>>> from hicosmo_nb.inference import Normal, Problem
+>>> lk = Likelihood(lambda p: -0.5 * ((p["x"] - 1.0) / 0.1) ** 2, ("x",), "toy")
+>>> run = Run.start(Problem(lk, {"x": Normal(0.0, 10.0)}), key=jax.random.PRNGKey(0),
+...                 num_chains=2, num_warmup=100, num_samples=200)
+>>> run.status.phase, run.status.iteration
+('warmup', 0)
+>>> chunks = list(run)
+>>> run.done, sum(c.draws["x"].shape[1] for c in chunks), run.result().num_draws
+(True, 200, 200)
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+from .. import _config  # noqa: F401  (float64)
+from .checkpoint import save_checkpoint
+from .loop import advance_batches, all_leaves, assemble, constrained, sample_stats, step_sizes
+from .results import Result, concat_draws
+from .setup import RunSetup, continue_setup, start_setup
+
+__all__ = ["Run", "RunStatus", "Chunk"]
+
+
+class RunStatus(NamedTuple):
+    """Where a run stands (a snapshot; ``draws``, ``step_size``, ``divergences`` per chain)."""
+
+    phase: str  # "warmup" | "sampling" | "done"
+    iteration: int  # iterations done (warmup + sampling, counted from the original start)
+    num_warmup: int
+    num_samples: int  # draws per chain this run will keep
+    draws: np.ndarray  # kept draws per chain so far
+    step_size: np.ndarray
+    divergences: np.ndarray  # divergent transitions among the kept draws
+    elapsed_s: float
+    compile_s: float
+    stopped: bool
+
+
+class Chunk(NamedTuple):
+    """What one :meth:`Run.advance` (or one chunk) added: new kept draws ``(chains, k)`` (``k = 0``
+    in warmup) starting at draw index ``start``, their sample stats, and the status after it."""
+
+    draws: dict
+    start: int
+    stats: dict
+    status: RunStatus
+
+
+class Run:
+    """One multi-chain NUTS run, stepped explicitly. Make it with :meth:`start` (or
+    :meth:`continue_from` for more draws of a finished run), not with ``Run(...)``.
+
+    Attributes
+    ----------
+    problem : Problem
+    notes : dict
+        Extra JSON-able entries for the manifest of :meth:`result`.
+    """
+
+    def __init__(self, setup: RunSetup):
+        self._s = setup
+        self.problem = setup.problem
+        self.notes: dict = {}
+        self._callbacks: list[Callable] = []
+        self._stop = threading.Event()
+        self._stopped = False
+        self._lock = threading.Lock()
+        self.saved_draws = None  # kept draws in the checkpoint on disk (None: none written)
+
+    @classmethod
+    def start(cls, problem, *, key, num_chains: int = 4, num_warmup: int = 500, num_samples: int = 1000,
+              chain_method: str = "auto", init="map", init_jitter: float = 0.5, nuts=None,
+              chain_batch_size: int | None = None, chunk_size: int | None = None, checkpoint=None,
+              log_likelihood: bool = False) -> "Run":
+        """Compile and initialize (MAP start, or resume from ``checkpoint`` if it exists).
+
+        Parameters
+        ----------
+        problem : Problem
+        key : JAX key
+            The only randomness (``KeyManager(seed).key("nuts")`` or ``jax.random.PRNGKey(0)``).
+        num_chains, num_warmup, num_samples : int
+        chain_method : {"auto", "vectorized", "parallel", "sequential", "concurrent"}
+            Chain layout (:mod:`hicosmo_nb.inference.devices`).
+        init : "map" or dict
+            MAP (BFGS) plus ``init_jitter`` Laplace sigmas of per-chain jitter, or given values
+            (scalars plus jitter, or arrays ``(num_chains,)`` exactly).
+        nuts : NutsSettings, optional
+        chain_batch_size : int, optional
+            Chains per batch (bounds memory; ``concurrent``: chains per thread, default 1).
+        chunk_size : int, None or "phase"
+            Iterations per compiled chunk: None (default) a tenth of the longer phase,
+            ``"phase"`` the whole phase. Does not change the draws.
+        checkpoint : path, optional
+            ``.npz`` written atomically after every chunk; resumed from when it exists.
+        log_likelihood : bool
+            Also store each likelihood component's log L per draw in :meth:`result`.
+
+        Raises
+        ------
+        ValueError
+            Bad settings, no valid starting point, or a checkpoint written by another run.
+        """
+        return cls(start_setup(problem, key=key, num_chains=num_chains, num_warmup=num_warmup,
+                               num_samples=num_samples, chain_method=chain_method, init=init,
+                               init_jitter=init_jitter, nuts=nuts, layout=(chain_batch_size, chunk_size),
+                               checkpoint=checkpoint, log_likelihood=log_likelihood))
+
+    @classmethod
+    def continue_from(cls, result: Result, num_samples: int, problem=None, *, chain_method: str = "auto",
+                      chain_batch_size: int | None = None, chunk_size: int | None = None,
+                      checkpoint=None) -> "Run":
+        """A run that adds ``num_samples`` draws per chain to ``result`` (no new warmup); its
+        :meth:`result` holds the old draws and the new ones. ``problem`` defaults to the one
+        rebuilt from the result's manifest (facade and CLI results).
+
+        Raises
+        ------
+        ValueError
+            No sampler state in ``result``, a custom likelihood without ``problem=``, or a
+            problem that differs from the original.
+        """
+        return cls(continue_setup(result, num_samples, problem, chain_method=chain_method,
+                                  layout=(chain_batch_size, chunk_size), checkpoint=checkpoint))
+
+    # -- state ---------------------------------------------------------------------------------
+    @property
+    def done(self) -> bool:
+        return self._s.iteration >= self._s.total
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
+
+    @property
+    def nuts(self):
+        """The :class:`NutsSettings` of this run."""
+        from .settings import NutsSettings
+
+        return NutsSettings(**self._s.fingerprint.nuts)
+
+    @property
+    def total_iterations(self) -> int:
+        """The iteration at which the run is done (warmup + sampling, from the original start)."""
+        return self._s.total
+
+    @property
+    def filled(self) -> int:
+        """Kept draws per chain so far (of this run; a continuation's old draws not counted)."""
+        return max(self._s.iteration - self._s.collect_from, 0)
+
+    @property
+    def status(self) -> RunStatus:
+        s = self._s
+        phase = "done" if self.done else ("warmup" if s.iteration < s.num_warmup else "sampling")
+        n = self.filled
+        return RunStatus(phase, s.iteration, s.num_warmup, s.total - s.collect_from,
+                         np.full(s.num_chains, n), s.step_size.copy(),
+                         s.buffers["diverging"][:, :n].sum(axis=1), s.elapsed_s,
+                         s.sampler.compile_seconds - s.compiled_before, self._stopped)
+
+    # -- driving -------------------------------------------------------------------------------
+    def on_chunk(self, callback: Callable[[Chunk], None]) -> Callable[[], None]:
+        """Call ``callback(chunk)`` after every chunk; returns a function that unsubscribes."""
+        self._callbacks.append(callback)
+        return lambda: self._callbacks.remove(callback) if callback in self._callbacks else None
+
+    def stop(self) -> None:
+        """Ask the running :meth:`advance` to return at the next chunk boundary (thread-safe).
+        The run stays valid: the next :meth:`advance` continues as if never stopped."""
+        self._stop.set()
+
+    def advance(self, n: int | None = None) -> Chunk:
+        """Run up to ``n`` more iterations (default one chunk), never past the end of warmup
+        in one call; returns the new draws (their count can be lower after :meth:`stop`)."""
+        if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1):
+            raise ValueError(f"n must be a positive int or None; got {n!r}")
+        with self._lock:
+            self._resume()
+            return self._advance(n)
+
+    def __iter__(self):
+        with self._lock:
+            self._resume()
+        while not self.done:
+            with self._lock:
+                chunk = self._advance(None)
+            if chunk.status.iteration > getattr(self, "_yielded_at", -1):
+                self._yielded_at = chunk.status.iteration
+                yield chunk
+            if self._stopped:
+                return
+
+    def _resume(self):
+        if self._stopped:
+            self._stopped = False
+            self._stop.clear()
+
+    def _advance(self, n):
+        s = self._s
+        phase_end = s.num_warmup if s.iteration < s.num_warmup else s.total
+        budget = min(s.length if n is None else n, phase_end - s.iteration)
+        start, parts = self.filled, []
+        pool = ThreadPoolExecutor(s.plan.threads, thread_name_prefix="hicosmo_nb-chains") if s.plan.threads > 1 else None
+        t0 = time.perf_counter()
+        try:
+            while budget > 0 and not self._stop.is_set():
+                m = min(s.length, budget)
+                parts.append(self._step(m, map if pool is None else pool.map))
+                budget -= m
+        finally:
+            s.elapsed_s += time.perf_counter() - t0
+            if pool is not None:  # on an interrupt, return at once (running chunks finish on their own)
+                pool.shutdown(wait=False, cancel_futures=True)
+        if self._stop.is_set() and not self.done:
+            self._stopped = True
+        if len(parts) == 1:
+            return parts[0]._replace(status=self.status)
+        draws = {k: np.concatenate([p.draws[k] for p in parts], axis=1) if parts else
+                 np.zeros((s.num_chains, 0)) for k in s.sampler.names}
+        stats = {k: np.concatenate([p.stats[k] for p in parts], axis=1) for k in parts[0].stats} if parts else {}
+        return Chunk(draws, start, stats, self.status)
+
+    def _step(self, m: int, run_all) -> Chunk:
+        s = self._s
+        states, out = advance_batches(s.sampler, s.plan, s.states, m, s.length, run_all)
+        j = s.iteration - s.collect_from
+        if j < 0:
+            s.warm_steps += int(out["num_steps"].sum())
+        else:
+            for k, v in out.items():
+                s.buffers[k][:, j:j + m] = v
+        s.states, s.step_size = states, step_sizes(states)
+        s.iteration += m
+        if s.checkpoint is not None:
+            n = self.filled
+            save_checkpoint(s.checkpoint, fingerprint=s.fingerprint.to_json(), iteration=s.iteration,
+                            leaves=all_leaves(states), draws={k: v[:, :n] for k, v in s.buffers.items()},
+                            info=s.init_info)
+            self.saved_draws = n
+        if j < 0:
+            chunk = Chunk({k: np.zeros((s.num_chains, 0)) for k in s.sampler.names}, 0, {}, self.status)
+        else:
+            chunk = Chunk(constrained(s.sampler, out["z"]), j, sample_stats(out), self.status)
+        for cb in list(self._callbacks):
+            cb(chunk)
+        return chunk
+
+    # -- results -------------------------------------------------------------------------------
+    def result(self) -> Result:
+        """A :class:`Result` of the draws so far (with the sampler state, so it can be continued).
+
+        Raises
+        ------
+        ValueError
+            Before the first kept draw (during warmup).
+        """
+        s, n = self._s, self.filled
+        if n == 0:
+            raise ValueError(f"no draws yet (iteration {s.iteration} of {s.num_warmup} warmup "
+                             "iterations): advance the run past warmup before asking for a result")
+        fp = s.fingerprint
+        kept = n + (s.base.num_draws if s.base is not None else 0)
+        state = {"leaves": all_leaves(s.states), "iteration": s.iteration,
+                 "fingerprint": {**fp.to_json(), "num_samples": kept}}
+        res = assemble(s.sampler, {k: v[:, :n] for k, v in s.buffers.items()},
+                       log_likelihood=s.log_likelihood, manifest=s.manifest(self.notes, n), state=state)
+        return res if s.base is None else concat_draws(s.base, res)
+
+    def interrupted_message(self) -> str | None:
+        """The one-line message for an interrupted run with a checkpoint (else None)."""
+        if self._s.checkpoint is None or self.saved_draws is None:
+            return None
+        return (f"interrupted after {self.saved_draws} draws; rerun the same command to resume from "
+                f"{self._s.checkpoint}")
+
+    def __repr__(self) -> str:
+        st = self.status
+        return (f"Run({self.problem.likelihood.name!r}: {st.phase}, iteration {st.iteration}, "
+                f"{int(st.draws[0])}/{st.num_samples} draws x {len(st.draws)} chains)")
