@@ -99,19 +99,21 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def diagnostics_html(diag: Mapping | None, names: Sequence[str], divergences: int) -> str:
+def diagnostics_html(diag: Mapping | None, names: Sequence[str], divergences: int,
+                     title: str = "Running diagnostics") -> str:
     """Running R-hat, bulk/tail ESS per parameter and the divergence count, as an HTML table."""
     diag = diag or {}
     rows = [[html.escape(n), _fmt(diag.get("rhat", {}).get(n), 3), _fmt(diag.get("ess_bulk", {}).get(n), 0),
              _fmt(diag.get("ess_tail", {}).get(n), 0)] for n in names]
     note = "" if diag else " (R-hat and ESS need draws: they appear once the run samples)"
-    return (f"<b>Running diagnostics</b>{note}<br>{_table(['parameter', 'R-hat', 'bulk ESS', 'tail ESS'], rows)}"
+    return (f"<b>{html.escape(title)}</b>{note}<br>{_table(['parameter', 'R-hat', 'bulk ESS', 'tail ESS'], rows)}"
             f"divergent transitions after warmup: <b>{int(divergences)}</b>")
 
 
 def summary_html(result) -> str:
     """:meth:`Result.summary` (ArviZ) as an HTML table."""
-    return "<b>Summary</b>" + result.summary().to_html(float_format=lambda v: f"{v:.4g}")
+    table = result.summary(round_to="none")  # ArviZ's "auto" rounding can print a 68% interval as 100, 100
+    return "<b>Summary</b>" + table.to_html(float_format=lambda v: f"{v:.5g}")
 
 
 def keys_html(records: Sequence[Mapping], manifest: Mapping) -> str:

@@ -50,36 +50,13 @@ from ..likelihoods import DATASETS
 from ..parameters import MODELS, unknown_name_error
 from ..plots import to_datatree
 from ._base import Dashboard
+from ._sampler_controls import make_controls, parse_fixed, parse_names
 from ._sampler_view import TraceView, diagnostics_html, keys_html, messages_html, summary_html
 
 __all__ = ["SamplerDashboard", "sampler_dashboard"]
 
 MIN_REDRAW_S = 0.25  # at most ~4 figure redraws per second; the last one is always drawn
 _MIN_DIAG_DRAWS = 4  # draws per chain before R-hat / ESS are shown
-
-
-def _names(text: str) -> list[str] | None:
-    names = [t.strip() for t in text.replace(";", ",").split(",") if t.strip()]
-    return names or None
-
-
-def _fixed(text: str) -> dict[str, float]:
-    out = {}
-    for item in _names(text) or []:
-        name, sep, value = item.partition("=")
-        try:
-            if not sep:
-                raise ValueError
-            out[name.strip()] = float(value)
-        except ValueError:
-            raise ValueError(f"fixed: {item!r} is not name=value (e.g. Omega_b=0.049)") from None
-    return out
-
-
-def _int(w: widgets.Widget) -> widgets.Widget:
-    w.style = {"description_width": "70px"}
-    w.layout = widgets.Layout(width="170px")
-    return w
 
 
 class SamplerDashboard(Dashboard):
@@ -93,22 +70,9 @@ class SamplerDashboard(Dashboard):
                  num_chains: int = 4, num_warmup: int = 500, num_samples: int = 1000, seed: int = 0,
                  fisher: bool = False, path: str = "sampler_run.nc", mode: str = "auto"):
         super().__init__()
-        c = {
-            "model": widgets.Dropdown(options=list(MODELS), value=model if model in MODELS else "LCDM",
-                                      description="model"),
-            "datasets": widgets.SelectMultiple(options=list(DATASETS), rows=len(DATASETS), description="datasets",
-                                               value=tuple(d for d in datasets if d in DATASETS)),
-            "rd_free": widgets.Checkbox(value=rd_free, description="BAO: fit h r_d (rd='free')", indent=False),
-            "free": widgets.Text(value=", ".join(free or ()), description="free",
-                                 placeholder="default: the model's and datasets' parameters"),
-            "fixed": widgets.Text(value=fixed, description="fixed", placeholder="e.g. Omega_b=0.049"),
-            "num_chains": _int(widgets.BoundedIntText(value=num_chains, min=1, max=64, description="chains")),
-            "num_warmup": _int(widgets.BoundedIntText(value=num_warmup, min=1, max=10**6, description="warmup")),
-            "num_samples": _int(widgets.BoundedIntText(value=num_samples, min=10, max=10**7, description="draws")),
-            "seed": _int(widgets.BoundedIntText(value=seed, min=0, max=2**31 - 1, description="seed")),
-            "fisher": widgets.Checkbox(value=fisher, description="Fisher ellipses on the corner plot", indent=False),
-            "path": widgets.Text(value=path, description="save to"),
-        }
+        c = make_controls(model=model, datasets=datasets, free=free, fixed=fixed, rd_free=rd_free,
+                          num_chains=num_chains, num_warmup=num_warmup, num_samples=num_samples, seed=seed,
+                          fisher=fisher, path=path)
         self.buttons = {name: widgets.Button(description=name.capitalize(), layout=widgets.Layout(width="90px"))
                         for name in ("start", "stop", "resume", "save")}
         for name, button in self.buttons.items():
@@ -196,8 +160,8 @@ class SamplerDashboard(Dashboard):
             if not c["datasets"]:
                 raise ValueError("datasets: select at least one dataset")
             opts = {d: {"rd": "free"} for d in c["datasets"] if c["rd_free"] and d.endswith("_bao")}
-            problem = build_problem(c["model"], list(c["datasets"]), _names(c["free"]),
-                                         fixed=_fixed(c["fixed"]), options=opts)
+            problem = build_problem(c["model"], list(c["datasets"]), parse_names(c["free"]),
+                                         fixed=parse_fixed(c["fixed"]), options=opts)
             keys = KeyManager(c["seed"])
         except Exception as exc:  # noqa: BLE001 - every failure becomes a message
             self._fail(exc)
@@ -294,8 +258,9 @@ class SamplerDashboard(Dashboard):
             draws = self.view.draws_so_far()
             if not final and draws and next(iter(draws.values())).shape[1] >= _MIN_DIAG_DRAWS:
                 self._diag = compute_diagnostics(to_datatree(draws))
+            title = "Diagnostics of the kept draws" if final else "Running diagnostics"
             self.diagnostics_area.value = diagnostics_html(self._diag, self.problem.free,
-                                                           int(self.run.status.divergences.sum()))
+                                                           int(self.run.status.divergences.sum()), title)
             self.view.refresh()
             self.redraw()
             self._last_redraw = time.monotonic()
