@@ -1,6 +1,6 @@
 """The live sampler dashboard, driven from Python through its handle (no browser).
 
-A real run (LCDM on cosmic chronometers, 2 chains) is started, stopped from the run's thread at a
+A real run (LCDM on cosmic chronometers, 2 chains) is started, stopped from the run's thread in warmup and at a
 known draw, resumed and finished; its draws must equal bitwise those of an uninterrupted
 :class:`~hicosmo_nb.inference.Run` started by the test with the same key and settings. Bad names,
 no valid starting point and saving too early must give messages, never exceptions.
@@ -22,28 +22,45 @@ SEED, STOP_AT = 5, 20
 
 @pytest.fixture(scope="module")
 def finished(tmp_path_factory):
-    """A dashboard run stopped after STOP_AT draws (from its on_update hook), saved, resumed, done."""
+    """A dashboard run stopped twice from its on_update hook (in warmup, then after STOP_AT draws),
+    resumed each time, saved while stopped, and finished."""
     dash = sampler_dashboard("LCDM", ["cc"], free=["H0", "Omega_m"], seed=SEED, fisher=True, mode="png",
                              path=str(tmp_path_factory.mktemp("sampler") / "run.nc"), **SETTINGS)
     seen = {}
 
-    def stop_once(d):
-        if not seen and d.state["draws"][0] >= STOP_AT:
-            seen["draws"] = d.state["draws"][0]
+    def stop_twice(d):
+        st = d.state
+        if "warmup" not in seen and st["iteration"] >= 6:
+            seen["warmup"] = st["iteration"]
+            d.stop()
+        elif "warmup" in seen and "draws" not in seen and st["draws"][0] >= STOP_AT:
+            seen["draws"] = st["draws"][0]
             d.stop()
 
-    dash.on_update(stop_once)
+    dash.on_update(stop_twice)
     assert dash.start() is True, dash.messages
+    assert dash.wait(600)
+    in_warmup = {"state": dash.state, "result": dash.result, "save": dash.save(), "message": dash.message}
+    assert dash.resume() is True
     assert dash.wait(600)
     stopped = {"state": dash.state, "result": dash.result, "resume": dash.buttons["resume"].disabled,
                "saved": dash.save(str(tmp_path_factory.mktemp("stopped") / "stopped.nc"))}
     assert dash.resume() is True
     assert dash.wait(600)
-    return dash, seen, stopped
+    return dash, seen, stopped, in_warmup
+
+
+def test_stop_in_warmup_has_nothing_to_save_and_resumes(finished):
+    _, seen, _, in_warmup = finished
+    st = in_warmup["state"]
+    assert st["phase"] == "stopped" and st["iteration"] == seen["warmup"] < SETTINGS["num_warmup"]
+    assert st["draws"] == [0, 0] and in_warmup["result"] is None and in_warmup["save"] is None
+    assert "nothing to save yet" in in_warmup["message"]
+    assert any("no draws to save yet" in text for _, text in st["messages"])
 
 
 def test_stop_leaves_a_valid_resumable_result(finished):
-    dash, seen, stopped = finished
+    dash, seen, stopped, _ = finished
     st = stopped["state"]
     assert st["phase"] == "stopped", st["messages"]
     n = seen["draws"]
@@ -58,7 +75,7 @@ def test_stop_leaves_a_valid_resumable_result(finished):
 
 
 def test_resumed_draws_equal_an_uninterrupted_run_bitwise(finished):
-    dash, _, _ = finished
+    dash = finished[0]
     assert dash.state["phase"] == "done", dash.messages
     fresh = build_problem("LCDM", ["cc"], ["H0", "Omega_m"])
     assert dash.problem.free == fresh.free and dash.problem.fixed == fresh.fixed
@@ -87,7 +104,7 @@ def test_resumed_draws_equal_an_uninterrupted_run_bitwise(finished):
 
 
 def test_save_writes_netcdf_that_load_reads(finished, tmp_path):
-    dash, _, _ = finished
+    dash = finished[0]
     path = dash.save(str(tmp_path / "final.nc"))
     back = load(path)
     for name, x in dash.result.samples.items():

@@ -277,8 +277,10 @@ class SamplerDashboard(Dashboard):
         if not self.run.done:
             self.phase = "stopped"
             self._after_chunk(final=True)
+            keep = ("Save keeps the draws so far" if self.result is not None
+                    else f"no draws to save yet (warmup has {st.num_warmup} iterations)")
             self._say("info", f"stopped at iteration {st.iteration} ({int(st.draws[0])} of {st.num_samples} "
-                      "draws per chain): Save keeps the draws so far, Resume continues the same chains")
+                      f"draws per chain): {keep}, Resume continues the same chains")
             return
         self.phase = "done"
         self._after_chunk(final=True)
