@@ -1,9 +1,10 @@
 """The live sampler dashboard, driven from Python through its handle (no browser).
 
-A real run (LCDM on cosmic chronometers, 2 chains) is started, stopped from the run's thread in warmup and at a
-known draw, resumed and finished; its draws must equal bitwise those of an uninterrupted
-:class:`~hicosmo_nb.inference.Run` started by the test with the same key and settings. Bad names,
-no valid starting point and saving too early must give messages, never exceptions.
+A real run (LCDM on cosmic chronometers, 2 chains) is started, stopped from the run's thread in
+warmup and again at a known draw, resumed each time and finished; its draws must equal bitwise
+those of an uninterrupted :class:`~hicosmo_nb.inference.Run` started by the test with the same key
+and settings. Bad names, no valid starting point and saving too early must give messages, never
+exceptions.
 """
 
 import numpy as np
