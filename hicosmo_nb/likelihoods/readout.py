@@ -73,6 +73,9 @@ def best_fit(likelihood: Likelihood, start: Mapping[str, float], free: Sequence[
              bounds: Mapping[str, tuple[float, float]] | None = None) -> dict:
     """Maximum-likelihood point over ``free`` (the other entries of ``start`` stay fixed).
 
+    Powell's method in the unit box scaled from ``bounds``, polished by L-BFGS-B with the exact
+    JAX gradient (compiled once per likelihood and set of free names).
+
     Parameters
     ----------
     likelihood : Likelihood
@@ -81,7 +84,7 @@ def best_fit(likelihood: Likelihood, start: Mapping[str, float], free: Sequence[
     free : sequence of str
         Names (keys of ``start``) to optimize.
     bounds : dict, optional
-        ``name -> (lower, upper)``; default: the registry ranges of
+        ``name -> (lower, upper)`` (finite); default: the registry ranges of
         :data:`hicosmo_nb.parameters.PARAMETERS`.
 
     Returns
@@ -100,9 +103,12 @@ def best_fit(likelihood: Likelihood, start: Mapping[str, float], free: Sequence[
         raise ValueError(f"best_fit: free parameter(s) {missing} missing from start {sorted(start)}")
     from scipy.optimize import minimize
 
+    unknown = [k for k in free if k not in PARAMETERS and k not in (bounds or {})]
+    if unknown:
+        raise ValueError(f"best_fit: give bounds for {unknown} (not in the parameter registry)")
     bounds = dict(bounds or {})
-    box = [bounds.get(k, (PARAMETERS[k].lower, PARAMETERS[k].upper) if k in PARAMETERS else (None, None))
-           for k in free]
+    box = np.array([bounds.get(k, (PARAMETERS[k].lower, PARAMETERS[k].upper)) for k in free], dtype=float)
+    lo, width = box[:, 0], box[:, 1] - box[:, 0]
     fixed = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in start.items() if k not in free}
     key = (id(likelihood.loglike), free, tuple(sorted(fixed)))
     if key not in _SOLVERS:
@@ -117,19 +123,30 @@ def best_fit(likelihood: Likelihood, start: Mapping[str, float], free: Sequence[
         _SOLVERS[key] = (jax.jit(jax.value_and_grad(objective)), likelihood)
     vg = _SOLVERS[key][0]
 
-    def fun(x):
-        v, g = vg(jnp.asarray(x), fixed)
-        g = np.asarray(g, dtype=float)
+    def fun(u):  # u in the unit box: every direction has the same scale for L-BFGS-B
+        v, g = vg(jnp.asarray(lo + u * width), fixed)
+        g = np.asarray(g, dtype=float) * width
         return float(v), np.where(np.isfinite(g), g, 0.0)
 
-    x0 = np.array([float(start[k]) for k in free])
-    if fun(x0)[0] >= 1e30:
+    u0 = np.clip((np.array([float(start[k]) for k in free]) - lo) / width, 0.0, 1.0)
+    if fun(u0)[0] >= 1e30:
         raise ValueError(f"best_fit: the start point is unphysical ({unphysical_reason(start)}); "
                          "start from a physical point")
-    res = minimize(fun, x0, jac=True, method="L-BFGS-B", bounds=box,
-                   options={"maxiter": 500, "ftol": 1e-13, "gtol": 1e-8})
-    best = {**{k: float(v) for k, v in start.items()}, **{k: float(res.x[i]) for i, k in enumerate(free)}}
-    return {"best": best, "chi2": float(res.fun), "success": bool(res.success)}
+    # Powell (derivative free) crosses the unphysical corners of the box safely; L-BFGS-B with
+    # the exact gradient then polishes (alone it stalls when its first trial step is unphysical).
+    box01 = [(0.0, 1.0)] * len(free)
+    coarse = minimize(lambda u: fun(u)[0], u0, method="Powell", bounds=box01,
+                      options={"xtol": 1e-6, "ftol": 1e-12, "maxfev": 4000})
+    res = minimize(fun, coarse.x, jac=True, method="L-BFGS-B", bounds=box01,
+                   options={"maxiter": 500, "ftol": 1e-15, "gtol": 1e-10})
+    # L-BFGS-B may end with "abnormal termination in line search" at a minimum it cannot improve
+    # to machine precision; the fit succeeded when either stage converged.
+    success = bool(res.success or coarse.success)
+    if res.fun > coarse.fun:
+        res = coarse
+    x = lo + res.x * width
+    best = {**{k: float(v) for k, v in start.items()}, **{k: float(x[i]) for i, k in enumerate(free)}}
+    return {"best": best, "chi2": float(res.fun), "success": success}
 
 
 def unphysical_reason(params: Mapping[str, float], z_max: float = 1100.0) -> str:

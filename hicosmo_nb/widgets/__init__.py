@@ -22,7 +22,7 @@ Examples
 
 from .. import _config  # noqa: F401
 from ._base import MODES, Dashboard, canvas_mode
-# from .autodiff import AutodiffExplorer, autodiff_explorer
+from .autodiff import AutodiffExplorer, autodiff_explorer
 from .cosmology import CosmologyExplorer, cosmology_explorer
 from .fisher import FisherExplorer, fisher_explorer
 from .sampler import SamplerDashboard, sampler_dashboard

@@ -61,15 +61,10 @@ def canvas_mode(mode: str = "auto") -> str:
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
+    try:  # ipykernel (and so Voila) runs comm handlers inside its running asyncio loop
         return asyncio.get_running_loop()
     except RuntimeError:
-        pass
-    try:  # ipykernel runs comm handlers inside its (already running) loop
-        loop = asyncio.get_event_loop_policy().get_event_loop()
-    except RuntimeError:
         return None
-    return loop if loop.is_running() else None
 
 
 class Dashboard(widgets.VBox):

@@ -44,6 +44,7 @@ class CosmologyExplorer(Dashboard):
         self._bao_data, self._cc_data = _data.load_desi_bao("dr2"), _data.load_cc()
         self._bao_lk, self._cc_lk = likelihoods.get("desi_dr2_bao"), likelihoods.get("cc")
         self._panels: dict[str, CosmologyPanels] = {}
+        self._combined: dict = {}
         self._sn_key = None
         self._good = None
         controls = {"model": widgets.Dropdown(options=list(MODELS), value=model, description="model"),
@@ -182,10 +183,12 @@ class CosmologyExplorer(Dashboard):
         if not used:
             self._show_message("select at least one data set for the best fit")
             return None
-        lks = [lk for name, lk in self._likelihoods().items() if name in used]
+        key = (self._sn_key, tuple(used))
+        if key not in self._combined:  # one likelihood object per selection: its solver compiles once
+            self._combined[key] = likelihoods.combine(*[lk for n, lk in self._likelihoods().items() if n in used])
         free = list(MODELS[self.controls["model"].value])
         try:
-            res = best_fit(likelihoods.combine(*lks), self.params, free,
+            res = best_fit(self._combined[key], self.params, free,
                            bounds={k: (self.controls[k].min, self.controls[k].max) for k in free})
         except ValueError as exc:
             self._show_message(str(exc))

@@ -1,0 +1,192 @@
+"""The dashboards as Voila apps in headless chromium: move controls, check readouts and pixels.
+
+One Voila server (127.0.0.1, every non-loopback request aborted) serves notebooks/apps/; each
+test opens one app. Screenshots go to tests/artifacts/. The cosmology test measures the median
+time from a slider key press to the updated readout over 20 moves and prints it.
+"""
+
+import json
+import os
+import pathlib
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+import pytest
+
+from test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, _is_loopback, _load_dashboard, _require_chromium
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def voila_apps(tmp_path_factory):
+    """Voila serving notebooks/apps on a free loopback port; yields (base URL, log path)."""
+    _require_chromium()
+    pytest.importorskip("voila")
+    pytest.importorskip("playwright.sync_api")
+    jpath = tmp_path_factory.mktemp("jupyter")
+    spec = jpath / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    env_k = {"HICOSMO_NB_FAST": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3", "language": "python", "env": env_k}))
+    port = _free_port()
+    log = tmp_path_factory.mktemp("voila") / "voila.log"
+    env = {**os.environ, "JUPYTER_PATH": str(jpath), **env_k}
+    with open(log, "w") as fh:
+        proc = subprocess.Popen([sys.executable, "-m", "voila", "notebooks/apps", "--no-browser", f"--port={port}",
+                                 "--Voila.ip=127.0.0.1", "--show_tracebacks=True"],
+                                cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
+    try:
+        import socket
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"voila exited:\n{log.read_text()[-3000:]}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"voila did not listen within 60 s:\n{log.read_text()[-3000:]}")
+                time.sleep(0.25)
+        yield f"http://127.0.0.1:{port}/voila/render/", log
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@pytest.fixture
+def page_for(voila_apps, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    base, log = voila_apps
+    blocked = []
+    pw = sync_playwright().start()
+    browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+
+    def route(r):
+        if _is_loopback(r.request.url):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    def open_app(name, ready_text):
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.route("**/*", route)
+        ready = page.locator(".widget-html").filter(has_text=ready_text)
+        _load_dashboard(page, base + name, ready, tmp_path, log)
+        page.locator(".jupyter-matplotlib canvas").first.wait_for(timeout=60_000)
+        return page
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        yield open_app
+    finally:
+        browser.close()
+        pw.stop()
+        assert all(not _is_loopback(u) for u in blocked)
+
+
+def _number(text, label):
+    m = re.search(re.escape(label) + r"[^\n]*?\s(-?[0-9.]+(?:e[-+]?\d+)?)", text)
+    assert m, (label, text)
+    return float(m.group(1))
+
+
+def _canvas_png(page):
+    return page.locator(".jupyter-matplotlib canvas").first.screenshot()
+
+
+def test_cosmology_explorer_in_voila(page_for):
+    from hicosmo_nb import likelihoods
+
+    page = page_for("cosmology_explorer.ipynb", "chi2 total")
+    readout = page.locator(".widget-html").filter(has_text="chi2 total")
+    slider = page.locator(".widget-slider").filter(has_text="H0")
+    before_png, before = _canvas_png(page), readout.inner_text()
+    handle = slider.locator(".noUi-handle").first
+    handle.focus()
+    lat = []
+    for _ in range(20):
+        old = readout.inner_text()
+        t0 = time.perf_counter()
+        handle.press("ArrowRight")
+        page.wait_for_function("([el, old]) => el.innerText !== old", arg=[readout.element_handle(), old],
+                               timeout=30_000)
+        lat.append(time.perf_counter() - t0)
+    page.wait_for_timeout(500)
+    def shown(name):  # the browser snaps values to the slider step: read what it shows
+        box = page.locator(".widget-slider").filter(has=page.locator(".widget-label", has_text=re.compile(f"^{name}$")))
+        return float(box.locator(".widget-readout").first.inner_text())
+
+    h0 = shown("H0")
+    text = readout.inner_text()
+    p = {k: shown(k) for k in ("H0", "Omega_m", "Omega_b", "m_nu")}
+    for name in ("union3", "desi_dr2_bao", "cc"):
+        lk = likelihoods.get(name)
+        assert _number(text, f"chi2 {name}") == pytest.approx(float(-2 * lk(p) - lk.metadata["chi2_offset"]),
+                                                             abs=2e-3)
+    assert h0 == pytest.approx(67.4 + 2.0, abs=0.051)
+    page.wait_for_timeout(500)
+    assert _canvas_png(page) != before_png and text != before
+    page.locator("button").filter(has_text="best fit").click()
+    page.wait_for_function("([el, old]) => el.innerText !== old", arg=[readout.element_handle(), text],
+                           timeout=120_000)
+    assert _number(readout.inner_text(), "chi2 total") < _number(text, "chi2 total")
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "cosmology_explorer.png"), full_page=True)
+    print(f"cosmology explorer, Voila: median slider-to-readout latency {statistics.median(lat) * 1e3:.0f} ms "
+          f"over 20 moves (min {min(lat) * 1e3:.0f}, max {max(lat) * 1e3:.0f})")
+
+
+def test_fisher_explorer_in_voila(page_for):
+    from hicosmo_nb.fisher import ROMAN_LIKE
+    from hicosmo_nb.fisher.forecast import ForecastSettings, Forecaster
+
+    page = page_for("fisher_explorer.ipynb", "DETF FoM")
+    readout = page.locator(".widget-html").filter(has_text="DETF FoM")
+    before_png, before = _canvas_png(page), readout.inner_text()
+    page.locator(".widget-dropdown").filter(has_text="SN survey").locator("select").select_option("Roman-like")
+    page.wait_for_function("([el, old]) => el.innerText !== old", arg=[readout.element_handle(), before],
+                           timeout=60_000)
+    page.wait_for_timeout(1000)
+    fom = Forecaster([ROMAN_LIKE], [__import__("hicosmo_nb.fisher", fromlist=["x"]).DESI_DR2_LIKE]).fisher(
+        ForecastSettings(sn="Roman-like", bao="DESI DR2-like", n_sn=float(ROMAN_LIKE.n.sum()),
+                         fixed=("Omega_b", "Omega_k"))).figure_of_merit()
+    assert _number(readout.inner_text(), "DETF FoM") == pytest.approx(fom, abs=0.006)
+    assert _canvas_png(page) != before_png
+    page.screenshot(path=str(ARTIFACTS / "fisher_explorer.png"), full_page=True)
+
+
+def test_autodiff_explorer_in_voila(page_for):
+    import math
+
+    page = page_for("autodiff_explorer.ipynb", "jax.grad")
+    readout = page.locator(".widget-html").filter(has_text="jax.grad")
+    before_png = _canvas_png(page)
+    slider = page.locator(".widget-slider").filter(has=page.locator(".widget-label", has_text=re.compile("^x$")))
+    handle = slider.locator(".noUi-handle").first
+    handle.focus()
+    old = readout.inner_text()
+    for _ in range(5):
+        handle.press("ArrowRight")
+    page.wait_for_timeout(300)
+    page.wait_for_function("([el, old]) => el.innerText !== old", arg=[readout.element_handle(), old], timeout=30_000)
+    page.wait_for_timeout(1500)
+    x = float(slider.locator(".widget-readout").first.inner_text())
+    assert _number(readout.inner_text(), "f'(x) by jax.grad") == pytest.approx(math.cos(x), abs=1e-12)
+    assert _canvas_png(page) != before_png
+    page.screenshot(path=str(ARTIFACTS / "autodiff_explorer.png"), full_page=True)
