@@ -314,14 +314,14 @@ import time; t0 = time.perf_counter()
 import json, sys; sys.path.insert(0, {HERE!r})
 import jax
 from hicosmo_nb import likelihoods
-from hicosmo_nb.inference import Uniform, run_nuts
+from hicosmo_nb.inference import NutsSettings, Uniform, run_nuts
 from _problems import pantheon_sized_data
 t1 = time.perf_counter()
 lk = likelihoods.sn_likelihood(pantheon_sized_data(), marginalize_M=False)
 pri = {{"Omega_m": Uniform(0.01, 0.99), "M": Uniform(-21.0, -18.0)}}
 t2 = time.perf_counter()
 r = run_nuts(lk, pri, key=jax.random.PRNGKey(0), fixed={{"T_cmb": 0.0}}, num_chains=4,
-             num_warmup=500, num_samples=1000, dense_mass=True, progress=False)
+             num_warmup=500, num_samples=1000, nuts=NutsSettings(dense_mass=True), progress=False)
 d = r.diagnostics()
 print("FIRST", json.dumps({{"seconds": time.perf_counter() - t0, "import_s": t1 - t0, "build_s": t2 - t1,
       **{{k + "_s": v for k, v in r.manifest["timings_s"].items() if k != "total"}},

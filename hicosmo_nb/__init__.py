@@ -2,9 +2,8 @@
 
 Layers (each imports only the ones before it): :mod:`~hicosmo_nb.data` ->
 :mod:`~hicosmo_nb.cosmology` -> :mod:`~hicosmo_nb.likelihoods` -> :mod:`~hicosmo_nb.inference`
-and :mod:`~hicosmo_nb.fisher` -> :mod:`~hicosmo_nb.plots` -> :mod:`~hicosmo_nb.fit` (the one-line facade,
-``hicosmo_nb.fit.fit``);
-:mod:`~hicosmo_nb.keys` is usable by all.
+and :mod:`~hicosmo_nb.fisher` -> :mod:`~hicosmo_nb.plots` -> :mod:`~hicosmo_nb.fit` (the one-line facade:
+``hicosmo_nb.fit(model, datasets)``; the module is callable); :mod:`~hicosmo_nb.keys` is usable by all.
 
 Importing the package enables float64 in JAX (see :mod:`hicosmo_nb._config`). Subpackages and the
 convenience names below load on first use, so ``import hicosmo_nb`` stays light (NumPyro, ArviZ
@@ -24,8 +23,20 @@ Examples
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 
-from . import _config  # noqa: F401  (must run before any array is created)
+
+def _cli_start() -> bool:
+    """True while ``python -m hicosmo_nb`` or ``hicosmo-nb`` imports the package: the command line
+    checks its arguments before JAX is imported (every subpackage imports ``_config`` itself)."""
+    orig = getattr(sys, "orig_argv", [])
+    as_module = "-m" in orig and orig.index("-m") + 1 < len(orig) and orig[orig.index("-m") + 1] == __name__
+    return as_module or os.path.basename(sys.argv[0] if sys.argv else "") == "hicosmo-nb"
+
+
+if not _cli_start():
+    from . import _config  # noqa: F401  (must run before any array is created)
 
 __version__ = "0.1.0"
 
@@ -35,6 +46,10 @@ _SUBMODULES = (
 # convenience name -> module that defines it
 _NAMES = {
     "KeyManager": "hicosmo_nb.keys",
+    "Problem": "hicosmo_nb.inference",
+    "Run": "hicosmo_nb.inference",
+    "NutsSettings": "hicosmo_nb.inference",
+    "build_problem": "hicosmo_nb.inference",
     "run_nuts": "hicosmo_nb.inference",
     "continue_nuts": "hicosmo_nb.inference",
     "load_result": ("hicosmo_nb.inference", "load"),

@@ -1,9 +1,14 @@
-"""Command line: ``python -m hicosmo_nb fit ...`` (also installed as ``hicosmo-nb``).
+"""Command line: ``python -m hicosmo_nb fit|continue|list`` (also installed as ``hicosmo-nb``).
 
 ``fit`` runs :func:`hicosmo_nb.fit.fit` headless and writes, into ``--out``:
 ``posterior.nc`` (ArviZ DataTree, netCDF-4), ``summary.csv`` and ``summary.txt`` (ArviZ
 summary), ``corner.png`` and ``manifest.json``. It refuses to overwrite any of them unless
-``--overwrite`` is given. ``list`` prints the models and datasets.
+``--overwrite`` is given. While it runs, ``--out/checkpoint.npz`` (or ``--checkpoint``) holds
+the run so far: after Ctrl-C (exit status 130) the same command resumes from it; it is removed
+once the outputs are written. ``continue RESULT.nc --samples N`` adds draws to a saved run
+(no new warmup) and rewrites its outputs. ``list`` prints the models and datasets.
+
+Arguments are checked before JAX is imported, so a typo fails at once (exit status 2).
 
 Examples
 --------
@@ -12,6 +17,7 @@ Examples
     python -m hicosmo_nb fit LCDM desi_dr2_bao cc --free H0 Omega_m --out results/bao_cc
     python -m hicosmo_nb fit LCDM desi_dr2_bao --option desi_dr2_bao:rd=free \\
         --prior Omega_m=uniform:0.1:0.6 --samples 2000 --out results/bao
+    python -m hicosmo_nb continue results/bao/posterior.nc --samples 1000
     python -m hicosmo_nb list
 """
 
@@ -19,11 +25,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import pathlib
 import sys
 from typing import Sequence
 
 OUTPUTS = ("posterior.nc", "summary.csv", "summary.txt", "corner.png", "manifest.json")
+CHECKPOINT = "checkpoint.npz"
+_PRIORS = {"uniform": ("Uniform", 2), "normal": ("Normal", 2), "truncnormal": ("TruncatedNormal", 4)}
 
 
 def _value(text: str):
@@ -43,19 +52,39 @@ def _pairs(items: Sequence[str], what: str) -> dict[str, str]:
     return out
 
 
-def _prior(text: str):
-    from .inference import Normal, TruncatedNormal, Uniform
+def _number(flag: str, name: str, text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        x = math.nan
+    if not math.isfinite(x):
+        raise ValueError(f"{flag} {name}={text!r} must be a finite number")
+    return x
 
+
+def _prior(name: str, text: str) -> tuple[str, list[float]]:
+    """``(prior class name, numbers)`` from ``uniform:LO:HI`` etc. (built after JAX is imported)."""
     kind, *nums = text.split(":")
     try:
         vals = [float(x) for x in nums]
     except ValueError:
         vals = None
-    kinds = {"uniform": (Uniform, 2), "normal": (Normal, 2), "truncnormal": (TruncatedNormal, 4)}
-    if kind.lower() not in kinds or vals is None or len(vals) != kinds[kind.lower()][1]:
-        raise ValueError(f"prior {text!r} must be uniform:LO:HI, normal:MU:SIGMA or "
+    spec = _PRIORS.get(kind.lower())
+    if spec is None or vals is None or len(vals) != spec[1]:
+        raise ValueError(f"--prior {name}={text!r} must be uniform:LO:HI, normal:MU:SIGMA or "
                          "truncnormal:MU:SIGMA:LO:HI")
-    return kinds[kind.lower()][0](*vals)
+    return spec[0], vals
+
+
+def _options(items: Sequence[str]) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for item in items or ():
+        ds, sep, rest = item.partition(":")
+        name, sep2, value = rest.partition("=")
+        if not sep or not sep2 or not name:
+            raise ValueError(f"option {item!r} must look like DATASET:KEY=VALUE")
+        out.setdefault(ds, {})[name] = _value(value)
+    return out
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -76,54 +105,93 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--chain-method", default="auto")
     f.add_argument("--diagonal-mass", action="store_true", help="diagonal mass matrix (default dense)")
     f.add_argument("--target-accept", type=float, default=0.8)
-    f.add_argument("--checkpoint", help="checkpoint .npz (resumes when it exists)")
+    f.add_argument("--checkpoint", help=f"checkpoint .npz (default OUT/{CHECKPOINT}; resumes when it exists)")
     f.add_argument("--out", required=True, help="output folder")
     f.add_argument("--overwrite", action="store_true", help="replace existing result files")
     f.add_argument("--no-progress", action="store_true")
+    c = sub.add_parser("continue", help="add draws to a saved run (no new warmup) and rewrite its outputs")
+    c.add_argument("result", help="posterior.nc written by `fit` (or Result.save)")
+    c.add_argument("--samples", type=int, required=True, help="draws per chain to add")
+    c.add_argument("--out", help="output folder (default: the result's folder, whose outputs are replaced)")
+    c.add_argument("--chain-method", default="auto")
+    c.add_argument("--checkpoint", help=f"checkpoint .npz (default OUT/{CHECKPOINT})")
+    c.add_argument("--no-progress", action="store_true")
     sub.add_parser("list", help="list models and datasets")
     return p
 
 
-def _options(items: Sequence[str]) -> dict[str, dict]:
-    out: dict[str, dict] = {}
-    for item in items or ():
-        ds, sep, rest = item.partition(":")
-        name, sep2, value = rest.partition("=")
-        if not sep or not sep2 or not name:
-            raise ValueError(f"option {item!r} must look like DATASET:KEY=VALUE")
-        out.setdefault(ds, {})[name] = _value(value)
-    return out
-
-
-def _fit(args) -> int:
-    out = pathlib.Path(args.out)
+def _out_dir(out: pathlib.Path, overwrite: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {str(out)!r} is an existing file; give a folder")
     existing = [n for n in OUTPUTS if (out / n).exists()]
-    if existing and not args.overwrite:
-        print(f"error: {out} already holds {', '.join(existing)}; pass --overwrite to replace them",
-              file=sys.stderr)
-        return 3
+    if existing and not overwrite:
+        raise FileExistsError(f"{out} already holds {', '.join(existing)}; pass --overwrite to replace them")
+
+
+def _checked_fit(args) -> dict:
+    """Every ``fit`` argument checked and converted, without importing JAX."""
+    out = pathlib.Path(args.out)
+    _out_dir(out, args.overwrite)
+    for flag, v in (("--chains", args.chains), ("--samples", args.samples)):
+        if v < 1:
+            raise ValueError(f"{flag} must be >= 1; got {v}")
+    if args.warmup < 0:
+        raise ValueError(f"--warmup must be >= 0; got {args.warmup}")
+    if not 0.0 < args.target_accept < 1.0:
+        raise ValueError(f"--target-accept must be in (0, 1); got {args.target_accept}")
+    return {"out": out, "fixed": {k: _number("--fixed", k, v) for k, v in _pairs(args.fixed, "--fixed").items()},
+            "priors": {k: _prior(k, v) for k, v in _pairs(args.prior, "--prior").items()},
+            "options": _options(args.option),
+            "checkpoint": pathlib.Path(args.checkpoint) if args.checkpoint else out / CHECKPOINT}
+
+
+def _write(res, out: pathlib.Path, checkpoint: pathlib.Path, default_checkpoint: bool) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    from .fit import fit
-
-    fixed = {k: float(v) for k, v in _pairs(args.fixed, "--fixed").items()}
-    priors = {k: _prior(v) for k, v in _pairs(args.prior, "--prior").items()}
-    res = fit(args.model, args.datasets, args.free, priors=priors or None, fixed=fixed or None,
-              options=_options(args.option) or None, seed=args.seed, num_chains=args.chains,
-              num_warmup=args.warmup, num_samples=args.samples, chain_method=args.chain_method,
-              dense_mass=not args.diagonal_mass, target_accept=args.target_accept,
-              checkpoint=args.checkpoint, progress=False if args.no_progress else None)
     out.mkdir(parents=True, exist_ok=True)
-    res.save(out / "posterior.nc", overwrite=args.overwrite)
+    res.save(out / "posterior.nc", overwrite=True)
     table = res.summary()
     table.to_csv(out / "summary.csv")
     (out / "summary.txt").write_text(table.to_string() + "\n")
-    fig = res.corner()
-    fig.savefig(out / "corner.png", dpi=120)
+    res.corner().savefig(out / "corner.png", dpi=120)
     (out / "manifest.json").write_text(json.dumps(res.manifest, indent=1, sort_keys=True) + "\n")
+    if default_checkpoint and checkpoint.exists():  # the result holds the final state now
+        checkpoint.unlink()
     print(table.to_string())
     print(f"wrote {', '.join(OUTPUTS)} to {out}")
+
+
+def _fit(args) -> int:
+    a = _checked_fit(args)
+    from . import inference
+    from .fit import fit
+
+    priors = {k: getattr(inference, kind)(*vals) for k, (kind, vals) in a["priors"].items()}
+    res = fit(args.model, args.datasets, args.free, priors=priors or None, fixed=a["fixed"] or None,
+              options=a["options"] or None, seed=args.seed, num_chains=args.chains,
+              num_warmup=args.warmup, num_samples=args.samples, chain_method=args.chain_method,
+              nuts=inference.NutsSettings(dense_mass=not args.diagonal_mass, target_accept=args.target_accept),
+              checkpoint=a["checkpoint"], progress=False if args.no_progress else None)
+    _write(res, a["out"], a["checkpoint"], args.checkpoint is None)
+    return 0
+
+
+def _continue(args) -> int:
+    path = pathlib.Path(args.result)
+    if not path.is_file():
+        raise FileNotFoundError(f"result file {str(path)!r} does not exist")
+    if args.samples < 1:
+        raise ValueError(f"--samples must be >= 1; got {args.samples}")
+    out = pathlib.Path(args.out) if args.out else path.parent
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {str(out)!r} is an existing file; give a folder")
+    checkpoint = pathlib.Path(args.checkpoint) if args.checkpoint else out / CHECKPOINT
+    from .inference import load
+
+    res = load(path).continue_run(args.samples, chain_method=args.chain_method, checkpoint=checkpoint,
+                                  progress=False if args.no_progress else None)
+    _write(res, out, checkpoint, args.checkpoint is None)
     return 0
 
 
@@ -140,10 +208,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             for d in DATASETS:
                 print(f"dataset  {d}")
             return 0
-        return _fit(args)
-    except (ValueError, FileExistsError, FileNotFoundError) as err:
+        return _fit(args) if args.command == "fit" else _continue(args)
+    except FileExistsError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 3
+    except (ValueError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as err:  # run_nuts says how far it got and where to resume from
+        print(str(err) or "interrupted before the first checkpoint; nothing to resume", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -1,9 +1,13 @@
-"""``python -m hicosmo_nb fit`` / ``hicosmo-nb``: output files, overwrite refusal, errors."""
+"""``python -m hicosmo_nb fit|continue`` / ``hicosmo-nb``: output files, overwrite refusal, errors
+(before JAX is imported), continuing a saved run, Ctrl-C and resuming."""
 
 import json
 import pathlib
+import re
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -34,7 +38,7 @@ def test_fit_writes_every_output(first_run, capsys):
     assert 0.26 < res.mean()["Omega_m"] < 0.34
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["priors"]["Omega_m"] == "Uniform(0.1, 0.6)"
-    assert manifest["fit"]["options"] == {"desi_dr2_bao": {"rd": "'free'"}}
+    assert manifest["fit"]["options"] == {"desi_dr2_bao": {"rd": "free"}}
     assert (out / "corner.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     header = (out / "summary.csv").read_text().splitlines()[0]
     assert "ess_bulk" in header and "r_hat" in header
@@ -76,3 +80,72 @@ def test_module_and_entry_point_run():
     script = pathlib.Path(sys.executable).with_name("hicosmo-nb")
     out = subprocess.run([str(script), "fit", "--help"], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and "--overwrite" in out.stdout
+
+
+@pytest.mark.parametrize(
+    "argv, match",
+    [
+        (["fit", "LCDM", "cc", "--fixed", "H0=abc", "--out", "x"], "--fixed H0='abc' must be a finite number"),
+        (["fit", "LCDM", "cc", "--out", "afile"], "--out 'afile' is an existing file; give a folder"),
+        (["fit", "LCDM", "cc", "--samples", "0", "--out", "x"], "--samples must be >= 1; got 0"),
+        (["continue", "missing.nc", "--samples", "10"], "result file 'missing.nc' does not exist"),
+    ],
+)
+def test_trivial_argument_errors_name_the_flag_and_do_not_import_jax(argv, match, tmp_path):
+    (tmp_path / "afile").write_text("not a folder")
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "hicosmo_nb", *argv], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2, out.stderr[-2000:]
+    errors = [ln for ln in out.stderr.splitlines() if not ln.startswith("import time:")]
+    assert errors == [f"error: {match}"]
+    imported = {ln.rsplit("|", 1)[-1].strip() for ln in out.stderr.splitlines() if ln.startswith("import time:")}
+    assert "hicosmo_nb" in imported and "argparse" in imported  # -X importtime did report imports
+    assert not {m for m in imported if m == "jax" or m.startswith("jax.")}, "JAX was imported"
+    assert not (tmp_path / "x").exists()
+
+
+def test_repeated_dataset_is_an_error(capsys, tmp_path):
+    assert main(["fit", "LCDM", "cc", "cc", "--out", str(tmp_path / "x")]) == 2
+    assert "likelihood 'cc' appears twice in combine()" in capsys.readouterr().err
+
+
+def test_continue_is_one_command(first_run, tmp_path, capsys):
+    _, out = first_run
+    before = load(out / "posterior.nc")
+    copy = tmp_path / "run"
+    copy.mkdir()
+    (copy / "posterior.nc").write_bytes((out / "posterior.nc").read_bytes())
+    assert main(["continue", str(copy / "posterior.nc"), "--samples", "100", "--no-progress"]) == 0
+    assert sorted(p.name for p in copy.iterdir()) == sorted(OUTPUTS)  # checkpoint removed when done
+    after = load(copy / "posterior.nc")
+    assert after.num_draws == before.num_draws + 100
+    assert (after.samples["Omega_m"][:, :before.num_draws] == before.samples["Omega_m"]).all()
+    assert after.manifest["continued"][0]["num_samples"] == 100
+
+
+def test_ctrl_c_prints_one_line_and_the_same_command_resumes(tmp_path):
+    out = tmp_path / "bao"
+    argv = ["fit", "LCDM", "desi_dr2_bao", "--free", "Omega_m", "hrd", "--option", "desi_dr2_bao:rd=free",
+            "--chains", "2", "--warmup", "100", "--samples", "6000", "--seed", "5", "--no-progress",
+            "--out", str(out)]
+    # a shell's background job ignores SIGINT, and its children inherit that: restore the default
+    proc = subprocess.Popen([sys.executable, "-m", "hicosmo_nb", *argv], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 240
+        while not (out / "checkpoint.npz").exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err[-3000:]
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "Traceback" not in err, err[-3000:]
+    assert re.fullmatch(rf"interrupted after \d+ draws; rerun the same command to resume from "
+                        rf"{re.escape(str(out / 'checkpoint.npz'))}", lines[0])
+    assert main(argv) == 0  # the same command resumes
+    res = load(out / "posterior.nc")
+    assert res.num_draws == 6000 and "resumed_at_iteration" in res.manifest["init"]

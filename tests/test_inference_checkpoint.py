@@ -15,7 +15,6 @@ import hicosmo_nb.inference.checkpoint as ckmod
 from hicosmo_nb.inference import (
     Problem,
     Result,
-    Run,
     concat_chains,
     continue_nuts,
     load,

@@ -135,3 +135,21 @@ def test_progress_settings(monkeypatch, capsys):
     bar.close()
     err = capsys.readouterr().err
     assert "chain 0" in err and "chain 1" in err and "div 1" in err
+
+
+@pytest.mark.filterwarnings("ignore::hicosmo_nb.inference.ConvergenceWarning")
+def test_advice_matches_the_settings_used(sampler):
+    from hicosmo_nb.inference import NutsSettings
+
+    short = dict(num_chains=2, num_warmup=20, num_samples=30, chunk_size=30, progress=False)
+    with pytest.warns(ConvergenceWarning) as diag:
+        run_nuts(sampler.problem, key=KEY, **short)
+    assert any("use dense_mass=True" in str(w.message) for w in diag)
+    with pytest.warns(ConvergenceWarning, match="effective sample size below 400") as dense:
+        run_nuts(sampler.problem, key=KEY, nuts=NutsSettings(dense_mass=True), **short)
+    assert not [str(w.message) for w in dense if "dense_mass" in str(w.message)]
+    rng = np.random.default_rng(2)
+    shifted = rng.normal(size=(4, 1000)) + np.arange(4)[:, None]
+    msgs = warn_problems(compute_diagnostics(_dt(shifted, diverging=np.ones((4, 1000), bool))), dense_mass=True)
+    assert msgs and not [m for m in msgs if "dense_mass" in m], msgs
+    assert any("Raise target_accept (e.g. 0.95), use more num_warmup, reparametrize" in m for m in msgs)

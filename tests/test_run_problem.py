@@ -53,7 +53,8 @@ def test_optional_params_are_a_field_and_combine_merges_them():
     cc, bao = likelihoods.get("cc"), likelihoods.get("desi_dr2_bao", rd="free")
     assert "w0" in cc.optional_params and "optional_params" not in cc.metadata
     both = cc + bao
-    assert set(both.optional_params) == (set(cc.optional_params) | set(bao.optional_params)) - set(both.param_names)
+    merged = (set(cc.optional_params) | set(bao.optional_params)) - set(both.param_names)
+    assert set(both.optional_params) == merged
     assert both.reads[:len(both.param_names)] == both.param_names
 
 

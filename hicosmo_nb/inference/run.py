@@ -206,10 +206,10 @@ class Run:
         with self._lock:
             self._resume()
         while not self.done:
+            before = self._s.iteration
             with self._lock:
                 chunk = self._advance(None)
-            if chunk.status.iteration > getattr(self, "_yielded_at", -1):
-                self._yielded_at = chunk.status.iteration
+            if chunk.status.iteration > before:  # a stop before the chunk began yields nothing
                 yield chunk
             if self._stopped:
                 return
@@ -224,7 +224,8 @@ class Run:
         phase_end = s.num_warmup if s.iteration < s.num_warmup else s.total
         budget = min(s.length if n is None else n, phase_end - s.iteration)
         start, parts = self.filled, []
-        pool = ThreadPoolExecutor(s.plan.threads, thread_name_prefix="hicosmo_nb-chains") if s.plan.threads > 1 else None
+        pool = None if s.plan.threads == 1 else ThreadPoolExecutor(s.plan.threads,
+                                                                   thread_name_prefix="hicosmo_nb-chains")
         t0 = time.perf_counter()
         try:
             while budget > 0 and not self._stop.is_set():
