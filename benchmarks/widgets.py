@@ -35,6 +35,21 @@ def _measure(dash, changes, compute, n=50):
     return np.median(comp) * 1e3, np.median(draw) * 1e3, np.median(whole) * 1e3
 
 
+def _sampler() -> None:
+    """Live sampler: Python-side update after a chunk (ArviZ R-hat/ESS + trace lines + one PNG), coalesced."""
+    from hicosmo_nb.widgets import sampler_dashboard
+
+    dash = sampler_dashboard("LCDM", ["desi_dr2_bao", "cc"], free=["H0", "Omega_m", "hrd"], rd_free=True,
+                             num_chains=4, num_warmup=300, num_samples=2000, seed=1, mode="png")
+    calls = []
+    dash.on_update(lambda d: calls.append(d.state["iteration"]))
+    dash.start()
+    dash.wait()
+    u, st = np.asarray(dash.update_s) * 1e3, dash.run.status
+    print(f"sampler_dashboard: {len(calls)} chunk callbacks, {len(u)} updates drawn; update median {np.median(u):.0f} ms, "
+          f"max {u.max():.0f} ms; sampling {st.elapsed_s:.1f} s for {int(st.draws.sum())} draws ({dash.state['phase']})")
+
+
 def main() -> None:
     from hicosmo_nb import derivatives
     from hicosmo_nb.widgets import autodiff_explorer, cosmology_explorer, fisher_explorer
@@ -61,6 +76,7 @@ def main() -> None:
     c, d, w = _measure(ad, changes, ad._compute)
     print(f"autodiff_explorer: compute {c:.2f} ms, redraw {d:.1f} ms, whole update {w:.1f} ms (median of 50), "
           f"compilations {derivatives.compilations('sin')}")
+    _sampler()
     print_load("after")
 
 

@@ -190,3 +190,49 @@ def test_autodiff_explorer_in_voila(page_for):
     assert _number(readout.inner_text(), "f'(x) by jax.grad") == pytest.approx(math.cos(x), abs=1e-12)
     assert _canvas_png(page) != before_png
     page.screenshot(path=str(ARTIFACTS / "autodiff_explorer.png"), full_page=True)
+
+
+# -- live sampler (helper "sampler") ----------------------------------------------------------
+SAMPLER_DRAWS = 3000  # long enough to press Stop while it samples
+SAMPLER_RUN_MS = 420_000  # compile + MAP start under load on 2 shared cores
+SAMPLER_STOPPED = re.compile(r"stopped at iteration (\d+) \((\d+) of (\d+) draws per chain\)")
+
+
+def test_sampler_dashboard_in_voila(page_for, tmp_path):
+    """Start, Stop, Resume, finish and Save a real run (LCDM, DESI DR2 BAO + CC, 2 chains) by
+    clicking the buttons; the saved file holds the full run."""
+    from hicosmo_nb.inference import load
+
+    page = page_for("sampler_dashboard.ipynb", "Running diagnostics")
+    page.set_viewport_size({"width": 1400, "height": 1900})  # the whole dashboard in one screenshot
+    saved = tmp_path / "browser_run.nc"
+    button = {n: page.get_by_role("button", name=n, exact=True) for n in ("Start", "Stop", "Resume", "Save")}
+    for label, value in (("draws", str(SAMPLER_DRAWS)), ("save to", str(saved))):
+        field = page.locator(".widget-text").filter(has_text=label).locator("input")
+        field.fill(value)
+        field.press("Enter")
+    page.wait_for_timeout(500)  # let the values reach the kernel before Start
+    button["Start"].click()
+    page.get_by_text(re.compile(r"sampling: iteration")).first.wait_for(timeout=SAMPLER_RUN_MS)
+    button["Stop"].click()
+    stopped = page.get_by_text(SAMPLER_STOPPED)
+    stopped.wait_for(timeout=120_000)
+    stop_text = stopped.inner_text()
+    page.wait_for_timeout(2000)  # the stopped run's traces reach the canvas
+    page.screenshot(path=str(ARTIFACTS / "sampler_dashboard_stopped.png"), full_page=True)
+    assert button["Resume"].is_enabled()
+    button["Resume"].click()
+    page.get_by_text(re.compile(r"done: 2 chains x \d+ draws")).wait_for(timeout=SAMPLER_RUN_MS)
+    page.get_by_text("PRNG keys").wait_for(timeout=60_000)
+    summary = page.locator(".widget-html").filter(has_text="ess_bulk").inner_text()
+    button["Save"].click()
+    page.get_by_text(re.compile(r"saved 2 chains x \d+ draws")).wait_for(timeout=60_000)
+    page.wait_for_timeout(1000)  # the last figure update reaches the page
+    page.screenshot(path=str(ARTIFACTS / "sampler_dashboard.png"), full_page=True)
+
+    _, kept, total = map(int, SAMPLER_STOPPED.search(stop_text).groups())
+    assert total == SAMPLER_DRAWS and 0 < kept < SAMPLER_DRAWS, stop_text  # stopped while sampling
+    res = load(saved)
+    assert res.num_chains == 2 and res.num_draws == SAMPLER_DRAWS
+    assert {"H0", "Omega_m", "hrd"} <= set(res.names) and "r_hat" in summary
+    assert (ARTIFACTS / "sampler_dashboard.png").stat().st_size > 20_000

@@ -25,6 +25,8 @@ from ._base import MODES, Dashboard, canvas_mode
 from .autodiff import AutodiffExplorer, autodiff_explorer
 from .cosmology import CosmologyExplorer, cosmology_explorer
 from .fisher import FisherExplorer, fisher_explorer
+from .sampler import SamplerDashboard, sampler_dashboard
 
 __all__ = ["Dashboard", "canvas_mode", "MODES", "cosmology_explorer", "CosmologyExplorer",
            "fisher_explorer", "FisherExplorer", "autodiff_explorer", "AutodiffExplorer"]
+__all__ += ["sampler_dashboard", "SamplerDashboard"]

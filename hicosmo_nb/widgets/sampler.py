@@ -1,0 +1,364 @@
+"""The live sampler dashboard: start, watch, stop, resume and save a multi-chain NUTS run.
+
+:func:`sampler_dashboard` returns a :class:`SamplerDashboard` (an ipywidgets ``VBox``). Pick a
+model, datasets, free and fixed parameters (the names of :func:`hicosmo_nb.fit.build_problem`),
+chains, warmup, draws and seed; **Start** builds the problem and a
+:class:`~hicosmo_nb.inference.Run` (key ``KeyManager(seed).key("nuts")``, as the facade) and
+advances it chunk by chunk in a background thread, so the kernel stays responsive. After each
+chunk the per-chain progress bars, the trace lines, the running R-hat / bulk and tail ESS
+(:meth:`Result.diagnostics <hicosmo_nb.inference.Result.diagnostics>`, i.e. ArviZ, on the draws
+so far) and the divergence counts are updated in place. **Stop** ends the run at the next chunk
+boundary and leaves a valid, savable result; **Resume** continues the same run, giving bitwise the
+draws of an uninterrupted one. At the end the corner plot (:func:`hicosmo_nb.plots.corner_plot`,
+with the observed Fisher ellipses at the posterior mean when asked), the ArviZ summary table and
+the PRNG key names appear; **Save** writes netCDF (:meth:`Result.save
+<hicosmo_nb.inference.Result.save>`). Bad names, no valid starting point and the like are shown
+as messages; no exception escapes a button.
+
+Programmatic handle
+    ``controls`` (name -> widget), ``state`` (a dict: phase, iteration, draws and divergences per
+    chain, running diagnostics, messages, key names), ``figure`` (the matplotlib Figure),
+    ``run`` and ``result``; ``start()``, ``stop()``, ``resume()``, ``wait(timeout)`` and
+    ``save(path)`` do what the buttons do; ``on_update(callback)`` calls ``callback(dashboard)``
+    after every chunk's update (in the run's thread).
+
+Examples
+--------
+>>> from hicosmo_nb.widgets import sampler_dashboard
+>>> dash = sampler_dashboard("LCDM", ["cc"], num_chains=2, num_warmup=100, num_samples=100)
+>>> dash.controls["free"].value = "H0, Omega_mm"
+>>> dash.start()          # a bad name: a message, no exception, no run
+False
+>>> "Omega_mm" in dash.message
+True
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Callable, Sequence
+
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+
+from ..fit import build_problem
+from ..fisher import fisher_observed
+from ..inference import NutsSettings, Run, compute_diagnostics
+from ..keys import KeyManager
+from ..likelihoods import DATASETS
+from ..parameters import MODELS, unknown_name_error
+from ..plots import to_datatree
+from ._base import Dashboard
+from ._sampler_controls import make_controls, parse_fixed, parse_names
+from ._sampler_view import TraceView, diagnostics_html, keys_html, messages_html, summary_html
+
+__all__ = ["SamplerDashboard", "sampler_dashboard"]
+
+MIN_REDRAW_S = 0.25  # at most ~4 figure redraws per second; the last one is always drawn
+_MIN_DIAG_DRAWS = 4  # draws per chain before R-hat / ESS are shown
+
+
+class SamplerDashboard(Dashboard):
+    """A live multi-chain NUTS run driven by buttons (see the module docstring).
+
+    Make it with :func:`sampler_dashboard`.
+    """
+
+    def __init__(self, model: str = "LCDM", datasets: Sequence[str] = ("desi_dr2_bao",), *,
+                 free: Sequence[str] | None = None, fixed: str = "", rd_free: bool = False,
+                 num_chains: int = 4, num_warmup: int = 500, num_samples: int = 1000, seed: int = 0,
+                 fisher: bool = False, path: str = "sampler_run.nc", mode: str = "auto"):
+        super().__init__()
+        c = make_controls(model=model, datasets=datasets, free=free, fixed=fixed, rd_free=rd_free,
+                          num_chains=num_chains, num_warmup=num_warmup, num_samples=num_samples, seed=seed,
+                          fisher=fisher, path=path)
+        self.buttons = {name: widgets.Button(description=name.capitalize(), layout=widgets.Layout(width="90px"))
+                        for name in ("start", "stop", "resume", "save")}
+        for name, button in self.buttons.items():
+            button.on_click(lambda _b, act=getattr(self, name): act())
+        self.progress_box = widgets.VBox()
+        self.diagnostics_area = widgets.HTML()
+        self.summary_area = widgets.HTML()
+        self.key_area = widgets.HTML()
+        panel = widgets.VBox([
+            widgets.HBox([c["model"], c["datasets"], widgets.VBox([c["free"], c["fixed"], c["rd_free"]])]),
+            widgets.HBox([c["num_chains"], c["num_warmup"], c["num_samples"], c["seed"], c["fisher"]]),
+            widgets.HBox([*(self.buttons[b] for b in ("start", "stop", "resume")), c["path"], self.buttons["save"]]),
+            self.progress_box,
+        ])
+        self._setup(Figure(figsize=(11.0, 5.0), dpi=80), c, panel, mode=mode, title="Live NUTS sampler")
+        self.view = TraceView(self.figure)
+        self.children = tuple(self.children[:-2]) + (self.diagnostics_area, self.summary_area, self.key_area,
+                                                     *self.children[-2:])
+        self.run = self.result = self.problem = None
+        self.messages: list[tuple[str, str]] = []
+        self.phase = "idle"
+        self._keys: KeyManager | None = None
+        self._thread: threading.Thread | None = None
+        self._halt = threading.Event()
+        self._redraw_lock = threading.Lock()
+        self._last_redraw = 0.0
+        self._interval = MIN_REDRAW_S
+        self._diag: dict | None = None
+        self._listeners: list[Callable] = []
+        self.update_s: list[float] = []  # Python-side seconds of each chunk's dashboard update
+        self._bars: list[widgets.IntProgress] = []
+        self._labels: list[widgets.HTML] = []
+        self._buttons()
+        self.diagnostics_area.value = diagnostics_html(None, (), 0)
+        if model not in MODELS:
+            self._fail(unknown_name_error("model", [str(model)], MODELS))
+        unknown = [d for d in datasets if d not in DATASETS]
+        if unknown:
+            self._fail(unknown_name_error("dataset", unknown, DATASETS))
+        self.redraw()
+
+    # ------------------------------------------------------------------ handle
+    @property
+    def state(self) -> dict:
+        """Controls, phase, progress per chain, running diagnostics, messages and key names."""
+        st = self.run.status if self.run is not None else None
+        return {
+            "controls": {k: w.value for k, w in self.controls.items()},
+            "phase": self.phase,
+            "iteration": int(st.iteration) if st else 0,
+            "draws": [int(x) for x in st.draws] if st else [],
+            "divergences": [int(x) for x in st.divergences] if st else [],
+            "diagnostics": self._diag,
+            "messages": list(self.messages),
+            "message": self.message,
+            "key_names": [r["name"] for r in self._keys.records] if self._keys else [],
+            "mode": self.mode,
+        }
+
+    @property
+    def running(self) -> bool:
+        """True while the background thread starts or advances the run."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def on_update(self, callback: Callable[["SamplerDashboard"], None]) -> None:
+        """Call ``callback(self)`` after every chunk's update (from the run's thread)."""
+        self._listeners.append(callback)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the background thread ends (or ``timeout`` s); True if it has ended."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return not self.running
+
+    def start(self) -> bool:
+        """Build the problem from the controls and start a new run in the background.
+
+        Returns True if the run was started; otherwise a message says why (bad names, ...).
+        """
+        if self.running:
+            self._say("warning", "a run is in progress: Stop it first")
+            return False
+        c = {k: w.value for k, w in self.controls.items()}
+        try:
+            if not c["datasets"]:
+                raise ValueError("datasets: select at least one dataset")
+            opts = {d: {"rd": "free"} for d in c["datasets"] if c["rd_free"] and d.endswith("_bao")}
+            problem = build_problem(c["model"], list(c["datasets"]), parse_names(c["free"]),
+                                         fixed=parse_fixed(c["fixed"]), options=opts)
+            keys = KeyManager(c["seed"])
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a message
+            self._fail(exc)
+            return False
+        self.messages.clear()
+        self.problem, self._keys, self.run, self.result, self._diag = problem, keys, None, None, None
+        self.summary_area.value = self.key_area.value = ""
+        self._make_bars(c["num_chains"], c["num_warmup"] + c["num_samples"])
+        self.view.reset(problem.free, c["num_chains"], c["num_samples"])
+        self.diagnostics_area.value = diagnostics_html(None, problem.free, 0)
+        self.redraw()
+        self._say("info", f"compiling and finding the MAP start of {', '.join(problem.free)} ...")
+        self._launch(settings=c)
+        return True
+
+    def stop(self) -> None:
+        """Stop at the next chunk boundary; the draws so far stay a valid, savable result."""
+        self._halt.set()
+        if self.run is not None:
+            self.run.stop()
+
+    def resume(self) -> bool:
+        """Continue a stopped run where it stopped (bitwise as if never stopped)."""
+        if self.running or self.run is None or self.run.done:
+            self._say("warning", "nothing to resume: Start a run first" if self.run is None or self.run.done
+                      else "the run is already going")
+            return False
+        self._launch(settings=None)
+        return True
+
+    def save(self, path: str | None = None, *, overwrite: bool = False) -> str | None:
+        """Write the current result (finished or stopped) to netCDF; returns the path or None."""
+        path = path or self.controls["path"].value
+        if self.result is None:
+            self._say("error", "nothing to save yet: the run has no draws (it is still in warmup or not started)")
+            return None
+        try:
+            out = str(self.result.save(path, overwrite=overwrite))
+        except Exception as exc:  # noqa: BLE001
+            self._fail(exc)
+            return None
+        self._say("info", f"saved {self.result.num_chains} chains x {self.result.num_draws} draws to {out}")
+        return out
+
+    # ------------------------------------------------------------------ background run
+    def _launch(self, settings: dict | None) -> None:
+        self._halt.clear()
+        self._thread = threading.Thread(target=self._work, args=(settings,), daemon=True,
+                                        name="hicosmo_nb-sampler-dashboard")
+        self.phase = "starting" if settings else "running"
+        self._buttons(busy=True)
+        self._thread.start()
+
+    def _work(self, settings: dict | None) -> None:
+        try:
+            if settings is not None:
+                n_warm, n_draw = settings["num_warmup"], settings["num_samples"]
+                t0 = time.perf_counter()
+                self.run = Run.start(self.problem, key=self._keys.key("nuts"),
+                                     num_chains=settings["num_chains"], num_warmup=n_warm,
+                                     num_samples=n_draw, nuts=NutsSettings(dense_mass=True),
+                                     chunk_size=max(1, max(n_warm, n_draw) // 20))
+                self.run.notes["key_manager"] = self._keys.manifest()
+                self.run.on_chunk(self._on_chunk)
+                self._say("info", f"MAP start found in {time.perf_counter() - t0:.1f} s; sampling")
+            self.phase = "running"
+            while not self._halt.is_set() and not self.run.done:
+                self.run.advance()
+                self._after_chunk()
+            self._finish()
+        except Exception as exc:  # noqa: BLE001 - shown as a message, never a traceback
+            self.phase = "error" if self.run is None else "stopped"
+            self._fail(exc)
+        finally:
+            self._buttons()
+
+    def _on_chunk(self, chunk) -> None:
+        """Light per-chunk work (in the run's thread): progress bars and trace buffers."""
+        st = chunk.status
+        warm = min(st.iteration, st.num_warmup)
+        for i, (bar, label) in enumerate(zip(self._bars, self._labels)):
+            bar.value = min(warm + int(st.draws[i]), bar.max)
+            label.value = (f"{st.phase}: iteration {warm + int(st.draws[i])}/{bar.max}, step size "
+                           f"{float(st.step_size[i]):.3g}, divergences {int(st.divergences[i])}")
+        self.view.append(chunk.draws, chunk.start)
+
+    def _after_chunk(self, final: bool = False) -> None:
+        """Running diagnostics and the figure, coalesced: at most once per ``self._interval`` s,
+        an interval of twice the last update's cost (so updates never take more than about a
+        third of the run's time) but at least :data:`MIN_REDRAW_S`. ``final``: the run's full
+        diagnostics are already in ``self._diag``; always redraw."""
+        if final or time.monotonic() - self._last_redraw >= self._interval:
+            t0 = time.perf_counter()
+            draws = self.view.draws_so_far()
+            if not final and draws and next(iter(draws.values())).shape[1] >= _MIN_DIAG_DRAWS:
+                self._diag = compute_diagnostics(to_datatree(draws))
+            title = "Diagnostics of the kept draws" if final else "Running diagnostics"
+            self.diagnostics_area.value = diagnostics_html(self._diag, self.problem.free,
+                                                           int(self.run.status.divergences.sum()), title)
+            self.view.refresh()
+            self.redraw()
+            self._last_redraw = time.monotonic()
+            self.update_s.append(time.perf_counter() - t0)
+            self._interval = max(MIN_REDRAW_S, 2.0 * self.update_s[-1])
+        for callback in list(self._listeners):
+            callback(self)
+
+    def _finish(self) -> None:
+        st = self.run.status
+        self.result = self.run.result() if int(st.draws.min()) > 0 else None
+        if self.result is not None and self.result.num_draws >= _MIN_DIAG_DRAWS:
+            self._diag = self.result.diagnostics()  # with divergences and E-BFMI
+        if not self.run.done:
+            self.phase = "stopped"
+            self._after_chunk(final=True)
+            keep = ("Save keeps the draws so far" if self.result is not None
+                    else f"no draws to save yet (warmup has {st.num_warmup} iterations)")
+            self._say("info", f"stopped at iteration {st.iteration} ({int(st.draws[0])} of {st.num_samples} "
+                      f"draws per chain): {keep}, Resume continues the same chains")
+            return
+        self.phase = "done"
+        self._after_chunk(final=True)
+        self.summary_area.value = summary_html(self.result)
+        self.key_area.value = keys_html(self._keys.records, self.result.manifest)
+        fisher = None
+        if self.controls["fisher"].value:
+            try:
+                fiducial = {**self.problem.fixed, **self.result.mean()}
+                fisher = fisher_observed(self.problem.likelihood, fiducial, list(self.problem.free),
+                                         name="Fisher at the posterior mean")
+            except Exception as exc:  # noqa: BLE001
+                self._fail(exc)
+        self.view.show_corner(self.result, params=self.problem.free, fisher=fisher)
+        self.redraw()
+        self._say("info", f"done: {self.result.num_chains} chains x {self.result.num_draws} draws in "
+                  f"{st.elapsed_s:.1f} s of sampling")
+
+    # ------------------------------------------------------------------ widgets
+    def _on_change(self, change) -> None:
+        """Control changes take effect at the next Start (nothing is computed on a change)."""
+
+    def redraw(self) -> None:
+        with self._redraw_lock:
+            super().redraw()
+
+    def _make_bars(self, num_chains: int, total: int) -> None:
+        self._bars = [widgets.IntProgress(value=0, min=0, max=total, description=f"chain {i}",
+                                          layout=widgets.Layout(width="320px")) for i in range(num_chains)]
+        self._labels = [widgets.HTML(value="waiting for the start ...") for _ in range(num_chains)]
+        self.progress_box.children = tuple(widgets.HBox([b, lab]) for b, lab in zip(self._bars, self._labels))
+
+    def _buttons(self, busy: bool = False) -> None:
+        resumable = self.run is not None and not self.run.done
+        self.buttons["start"].disabled = busy
+        self.buttons["stop"].disabled = not busy
+        self.buttons["resume"].disabled = busy or not resumable
+        self.buttons["save"].disabled = busy or self.result is None
+
+    def _say(self, level: str, text: str) -> None:
+        self.messages = (self.messages + [(level, text)])[-8:]
+        if level == "error":
+            self.message = text
+        self.message_area.value = messages_html(self.messages)
+
+    def _fail(self, exc: Exception) -> None:
+        text = str(exc) if isinstance(exc, (ValueError, FileExistsError, FileNotFoundError)) else \
+            f"{type(exc).__name__}: {exc}"
+        self._say("error", text)
+
+
+def sampler_dashboard(model: str = "LCDM", datasets: Sequence[str] | str = ("desi_dr2_bao",), *,
+                      free: Sequence[str] | None = None, fixed: str = "", rd_free: bool = False,
+                      num_chains: int = 4, num_warmup: int = 500, num_samples: int = 1000, seed: int = 0,
+                      fisher: bool = False, path: str = "sampler_run.nc",
+                      mode: str = "auto") -> SamplerDashboard:
+    """The live NUTS sampler dashboard (see the module docstring for its handle).
+
+    Parameters
+    ----------
+    model, datasets, free : initial choices (names of :func:`hicosmo_nb.fit.build_problem`)
+    fixed : str
+        ``"name=value, ..."`` for parameters held fixed (default: registry values).
+    rd_free : bool
+        BAO datasets with ``rd="free"`` (sample ``hrd`` = h r_d instead of computing r_d).
+    num_chains, num_warmup, num_samples, seed : int
+    fisher : bool
+        Overlay the observed Fisher ellipses at the posterior mean on the final corner plot.
+    path : str
+        Where Save writes the netCDF file.
+    mode : {"auto", "ipympl", "png"}
+        Canvas mode (see :mod:`hicosmo_nb.widgets`).
+
+    Returns
+    -------
+    SamplerDashboard
+    """
+    datasets = [datasets] if isinstance(datasets, str) else list(datasets)
+    return SamplerDashboard(model, datasets, free=free, fixed=fixed, rd_free=rd_free, num_chains=num_chains,
+                            num_warmup=num_warmup, num_samples=num_samples, seed=seed, fisher=fisher,
+                            path=path, mode=mode)
