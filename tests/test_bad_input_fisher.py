@@ -107,3 +107,14 @@ def test_fisher_param_names_string_is_one_name():
     lk = gaussian([0.0], [[1.0]], lambda p: p["a"][None], param_names=("a",))
     F = fisher_observed(lk, {"a": 0.0}, "a")
     assert F.names == ("a",)
+
+
+def test_check_boundaries_uses_marginal_sigma_beside_a_flat_direction():
+    # H0 and M exactly degenerate, w0 independent with sigma 0.2: w0's sigma is still marginal
+    J = np.array([[-5 / np.log(10) / 67.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    F = FisherMatrix(J.T @ np.diag([1e4, 25.0]) @ J, ["H0", "M", "w0"], {"H0": 67.0, "M": -19.3, "w0": -1.0})
+    with pytest.warns(UserWarning) as rec:
+        msgs = check_boundaries(F, bounds={"w0": (-1.1, 0.0), "H0": (66.99, 68.0)})
+    assert len(rec) == 2
+    assert "fiducial w0 = -1 lies 0.50 sigma (marginalized sigma = 0.2)" in msgs[1]
+    assert "fiducial H0 = 67 lies 0.03 sigma (conditional (lower limit: F is singular)" in msgs[0]

@@ -141,6 +141,16 @@ def _check_bounds(fisher: FisherMatrix, bounds) -> dict[str, tuple[float, float]
     return out
 
 
+def _sigma(fisher: FisherMatrix, name: str) -> tuple[float, str]:
+    """Marginalized error of ``name`` (flat directions among the others integrated out), or,
+    when ``name`` itself is unconstrained, the conditional one (0 without information)."""
+    try:
+        return fisher.marginal([name]).marginalized_errors()[name], "marginalized"
+    except ValueError:  # in a flat or indefinite direction
+        d = fisher.matrix[fisher.names.index(name), fisher.names.index(name)]
+        return (1.0 / np.sqrt(d) if d > 0 else 0.0), "conditional (lower limit: F is singular)"
+
+
 def check_boundaries(fisher: FisherMatrix, *, bounds: Mapping[str, tuple[float, float]] | None = None,
                      nsigma: float = 1.0) -> list[str]:
     """Warn for each parameter whose fiducial lies within ``nsigma`` of a boundary, or outside.
@@ -168,18 +178,12 @@ def check_boundaries(fisher: FisherMatrix, *, bounds: Mapping[str, tuple[float, 
         raise ValueError(f"nsigma must be >= 0, got {nsigma}")
     ranges = {n: (s.lower, s.upper) for n, s in PARAMETERS.items()}
     ranges.update(_check_bounds(fisher, bounds))
-    try:
-        sigma, kind = fisher.marginalized_errors(), "marginalized"
-    except ValueError:  # singular or indefinite: conditional errors, 0 where there is no information
-        diag = np.diag(fisher.matrix)
-        sigma = {n: (1.0 / np.sqrt(d) if d > 0 else 0.0) for n, d in zip(fisher.names, diag)}
-        kind = "conditional (lower limit: F is singular)"
     messages = []
     for n in fisher.names:
         if n not in ranges:
             continue
         lo, hi = ranges[n]
-        x, s = fisher.fiducial[n], sigma[n]
+        x, (s, kind) = fisher.fiducial[n], _sigma(fisher, n)
         if not lo <= x <= hi:
             messages.append(
                 f"fiducial {n} = {x:.6g} lies outside its allowed range [{lo:g}, {hi:g}]: the "
