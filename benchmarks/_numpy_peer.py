@@ -110,11 +110,10 @@ class NumpyJoint:
         th = np.where(inside[:, None], theta, self.center)  # safe values outside the box
         b = dict(zip(NAMES, th.T[:, :, None]))
         h2 = (b["H0"] / 100.0) ** 2
-        # m_nu = 0: the "massive" eigenstate is one more massless species (hicosmo's Fermi-Dirac
-        # table gives F/F(0) = 1 + 3e-10 there) but still counts in Omega_m, as in hicosmo.
+        # m_nu = 0: three massless species; Omega_m holds no radiation (issue 14), as in hicosmo.
         og, onu = OMEGA_GAMMA_H2 / h2, NU_PER_SPECIES * OMEGA_GAMMA_H2 / h2
-        b.update(h2=h2, og=og, orad=og + 3 * onu, ocb=b["Omega_m"] - onu,
-                 ode=1.0 - b["Omega_m"] - og - 2 * onu, dh0=C_KM_S / b["H0"])
+        b.update(h2=h2, og=og, orad=og + 3 * onu, ocb=b["Omega_m"],
+                 ode=1.0 - b["Omega_m"] - og - 3 * onu, dh0=C_KM_S / b["H0"])
         e2 = b["ocb"] * self.a3 + b["orad"] * self.a4 + b["ode"] * np.exp(
             -3.0 * (1.0 + b["w0"] + b["wa"]) * self.la - 3.0 * b["wa"] * self.one_minus_a)
         ok = inside & (b["Omega_b"][:, 0] > 0) & (b["ocb"] >= b["Omega_b"])[:, 0] & np.all(e2 > 0, axis=1)
