@@ -37,6 +37,7 @@ ValueError: luminosity_distance: H0 = -70.0 is unphysical; allowed: H0 > 0 (km/s
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 import inspect
@@ -52,7 +53,7 @@ from .densities import check_params, density_parameters, e2_of_a, with_defaults
 from .integrals import _comoving_over_dh0, _s_of_z
 
 __all__ = ["Check", "validity", "require_physical", "physical_contract", "is_physical", "sanitize",
-           "safe_point"]
+           "safe_point", "assume_physical"]
 
 _N_GRID = 128
 _S_MIN = 1e-4  # s = (1+z)^-1/2 at z ~ 1e8: "infinity" for the E(z)^2 > 0 grid
@@ -237,6 +238,30 @@ def physical_contract(*, early: bool | Callable = False, to_infinity: bool | Cal
         return wrapper
 
     return decorate
+
+
+@contextlib.contextmanager
+def assume_physical():
+    """Context (trace time only) in which contract-wrapped calls skip their checks.
+
+    For code that evaluates the theory on parameters :func:`sanitize` already made safe (the
+    likelihoods): the checks would repeat work inside the compiled function. Never use it on
+    raw parameters.
+
+    Examples
+    --------
+    >>> from hicosmo_nb import cosmology
+    >>> ok, p = cosmology.sanitize({"H0": 70.0, "Omega_m": 0.3}, 2.0)
+    >>> with cosmology.assume_physical():
+    ...     d = cosmology.comoving_distance(p, 1.0)
+    >>> round(float(d), 1)
+    3303.6
+    """
+    token = _INSIDE.set(True)
+    try:
+        yield
+    finally:
+        _INSIDE.reset(token)
 
 
 def is_physical(params: Mapping, z_max=1100.0, *, early: bool = False, de_density=None,
