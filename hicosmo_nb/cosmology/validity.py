@@ -167,6 +167,14 @@ def _format(value) -> str:
     return repr(float(v)) if v.ndim == 0 else repr(v.tolist())
 
 
+@functools.partial(jax.jit, static_argnames=("z_max", "early", "turnover", "de_density", "efunc"))
+def _flag_compiled(params, z, *, z_max=None, early=False, turnover=False, de_density=None,
+                   efunc=None):
+    """:func:`validity`'s flag, compiled once per parameter-dict layout (the eager fast path)."""
+    return validity(params, z, z_max=z_max, early=early, turnover=turnover, de_density=de_density,
+                    efunc=efunc)[0]
+
+
 def require_physical(params: Mapping, z=0.0, *, caller: str = "cosmology", **kw) -> None:
     """Raise ``ValueError`` if :func:`validity` fails (concrete values only); ``kw`` as there.
 
@@ -180,9 +188,11 @@ def require_physical(params: Mapping, z=0.0, *, caller: str = "cosmology", **kw)
     ...
     ValueError: comoving_distance: z = -0.5 is unphysical; allowed: finite z >= 0
     """
-    ok, checks = validity(params, z, **kw)
-    if bool(ok):
+    zf = np.asarray(z, dtype=np.float64).ravel()
+    z_range = np.array([zf.min(), zf.max()]) if zf.size else zf  # same verdict, fixed shape
+    if bool(_flag_compiled(dict(params), z_range, **kw)):
         return
+    ok, checks = validity(params, z, **kw)  # failing: rerun op by op for the message
     bad = [c for c in checks if not bool(np.all(np.asarray(c.ok)))]
     first = bad[0]
     msg = f"{caller}: {first.name} = {_format(first.value)} is unphysical; allowed: {first.allowed}"
