@@ -7,9 +7,10 @@ massive eigenstate is then one more massless species), ``T_cmb``, ``N_eff`` at t
 defaults. It reproduces, to |Delta ln L| < 1e-3 (see :func:`check`):
 
 - SN (``sn_likelihood(..., marginalize_M=False)``): ``mag = 5 log10((1+z_hel) D_M / 10 pc) + M``,
-  dense covariance, one BLAS product ``(R @ C^-1) * R`` for all walkers. ``D_M`` by the same
-  scheme as ``hicosmo_nb.likelihoods._distances``: knots uniform in ``s = (1+z)^-1/2``, 4-node
-  Gauss-Legendre per knot interval, cumulative sum, cubic Hermite with the exact derivative.
+  dense covariance, one BLAS product ``(R @ C^-1) * R`` for all walkers. ``D_M`` by the knot
+  scheme hicosmo_nb's SN likelihood used before ``cosmology.DistanceEvaluator``: knots uniform in
+  ``s = (1+z)^-1/2``, 4-node Gauss-Legendre per knot interval, cumulative sum, cubic Hermite with
+  the exact derivative.
 - DESI DR2 BAO with ``r_d = r_s(z_drag)`` (Aizpuru et al. 2021 ``z_drag`` fit, 48-node rule in
   ``s`` on ``[0, s_drag]``, as ``hicosmo_nb.cosmology.sound_horizon_drag``); CC ``H(z)``.
 - Planck 2018 distance priors, ``convention="chen2019"``, ``parametrization="density"``: own

@@ -5,7 +5,21 @@ required; ``Omega_b``, ``Omega_k``, ``w0``, ``wa``, ``T_cmb``, ``N_eff``, ``m_nu
 the static ``neutrino_hierarchy`` setting (``"one"``, ``"degenerate"``, ``"normal"``,
 ``"inverted"``; :class:`~hicosmo_nb.cosmology.neutrinos.NeutrinoHierarchy` under ``jax.jit``). Models
 are choices of which ones vary: flat/curved LCDM, wCDM, w0waCDM (CPL); a user dark-energy density
-(``de_density=``) or a whole ``E(z)`` (``efunc=``) plugs into every function.
+(``de_density=``) or a whole ``E(z)`` (``efunc=``) plugs into every function. For redshifts known
+in advance (likelihoods, surveys, widgets), :class:`DistanceEvaluator` gives the same distances
+faster and is a pure function of the parameters.
+
+Unphysical input, one contract for every function (:mod:`.validity`): :func:`validity` returns
+a traced flag and the individual checks (``H0 > 0``, CDM + baryons ``>= 0``, ``m_nu, T_cmb,
+N_eff >= 0``, finite values, ``z >= 0``, ``E(z)^2 > 0`` over the redshifts integrated; with
+early-universe physics also ``Omega_b > 0``, ``Omega_b <= Omega_m - Omega_nu``, ``T_cmb > 0``).
+
+- Called eagerly with concrete values, unphysical parameters or ``z < 0`` raise ``ValueError``
+  naming the parameter, its value and the allowed range.
+- Under ``jax.jit``/``vmap``/``grad`` the result (value and derivatives) is ``NaN`` where the
+  check fails, never a finite number.
+- Likelihoods call :func:`sanitize` (flag + a safe parameter point), evaluate on the safe point
+  and return ``-inf`` with finite gradients. ``Omega_b`` is checked only where it is read.
 
 Examples
 --------
@@ -16,6 +30,12 @@ Examples
 6804.8
 >>> grad = jax.grad(lambda om: cosmo.distance_modulus({**p, "Omega_m": om}, 1.0))(0.3153)
 >>> bool(grad < 0)
+True
+>>> cosmo.luminosity_distance({"H0": -70.0, "Omega_m": 0.3}, 1.0)
+Traceback (most recent call last):
+...
+ValueError: luminosity_distance: H0 = -70.0 is unphysical; allowed: H0 > 0 (km/s/Mpc)
+>>> bool(jax.numpy.isnan(jax.jit(cosmo.luminosity_distance)({"H0": -70.0, "Omega_m": 0.3}, 1.0)))
 True
 """
 
@@ -34,7 +54,7 @@ from .background import (
 )
 from .evaluator import DistanceEvaluator
 from .integrals import sinc_curvature
-from .validity import Check, is_physical, require_physical, safe_point, sanitize, validity
+from .validity import Check, assume_physical, is_physical, require_physical, safe_point, sanitize, validity
 from .densities import (
     C_KM_S,
     check_params,
@@ -79,6 +99,7 @@ __all__ = [
     "validity",
     "require_physical",
     "safe_point",
+    "assume_physical",
     "check_params",
     "density_parameters",
     "from_physical",

@@ -37,6 +37,7 @@ ValueError: luminosity_distance: H0 = -70.0 is unphysical; allowed: H0 > 0 (km/s
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 import inspect
@@ -52,7 +53,7 @@ from .densities import check_params, density_parameters, e2_of_a, with_defaults
 from .integrals import _comoving_over_dh0, _s_of_z
 
 __all__ = ["Check", "validity", "require_physical", "physical_contract", "is_physical", "sanitize",
-           "safe_point"]
+           "safe_point", "assume_physical"]
 
 _N_GRID = 128
 _S_MIN = 1e-4  # s = (1+z)^-1/2 at z ~ 1e8: "infinity" for the E(z)^2 > 0 grid
@@ -166,6 +167,14 @@ def _format(value) -> str:
     return repr(float(v)) if v.ndim == 0 else repr(v.tolist())
 
 
+@functools.partial(jax.jit, static_argnames=("z_max", "early", "turnover", "de_density", "efunc"))
+def _flag_compiled(params, z, *, z_max=None, early=False, turnover=False, de_density=None,
+                   efunc=None):
+    """:func:`validity`'s flag, compiled once per parameter-dict layout (the eager fast path)."""
+    return validity(params, z, z_max=z_max, early=early, turnover=turnover, de_density=de_density,
+                    efunc=efunc)[0]
+
+
 def require_physical(params: Mapping, z=0.0, *, caller: str = "cosmology", **kw) -> None:
     """Raise ``ValueError`` if :func:`validity` fails (concrete values only); ``kw`` as there.
 
@@ -179,9 +188,11 @@ def require_physical(params: Mapping, z=0.0, *, caller: str = "cosmology", **kw)
     ...
     ValueError: comoving_distance: z = -0.5 is unphysical; allowed: finite z >= 0
     """
-    ok, checks = validity(params, z, **kw)
-    if bool(ok):
+    zf = np.asarray(z, dtype=np.float64).ravel()
+    z_range = np.array([zf.min(), zf.max()]) if zf.size else zf  # same verdict, fixed shape
+    if bool(_flag_compiled(dict(params), z_range, **kw)):
         return
+    ok, checks = validity(params, z, **kw)  # failing: rerun op by op for the message
     bad = [c for c in checks if not bool(np.all(np.asarray(c.ok)))]
     first = bad[0]
     msg = f"{caller}: {first.name} = {_format(first.value)} is unphysical; allowed: {first.allowed}"
@@ -237,6 +248,30 @@ def physical_contract(*, early: bool | Callable = False, to_infinity: bool | Cal
         return wrapper
 
     return decorate
+
+
+@contextlib.contextmanager
+def assume_physical():
+    """Context (trace time only) in which contract-wrapped calls skip their checks.
+
+    For code that evaluates the theory on parameters :func:`sanitize` already made safe (the
+    likelihoods): the checks would repeat work inside the compiled function. Never use it on
+    raw parameters.
+
+    Examples
+    --------
+    >>> from hicosmo_nb import cosmology
+    >>> ok, p = cosmology.sanitize({"H0": 70.0, "Omega_m": 0.3}, 2.0)
+    >>> with cosmology.assume_physical():
+    ...     d = cosmology.comoving_distance(p, 1.0)
+    >>> round(float(d), 1)
+    3303.6
+    """
+    token = _INSIDE.set(True)
+    try:
+        yield
+    finally:
+        _INSIDE.reset(token)
 
 
 def is_physical(params: Mapping, z_max=1100.0, *, early: bool = False, de_density=None,

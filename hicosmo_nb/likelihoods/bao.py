@@ -100,6 +100,10 @@ def bao_likelihood(data: BAOData, *, rd: str = "computed", method: str = "invers
         return cosmo, rd_mpc, ok
 
     def model(params):
+        with cosmology.assume_physical():  # safe() sanitizes: skip the contract's repeated checks
+            return _model(params)
+
+    def _model(params):
         cosmo, rd_mpc, ok = safe(params)
         dm = evaluator.transverse_comoving_distance(cosmo)
         dh = cosmology.hubble_distance(cosmo, zu_j, **view.kw)
