@@ -56,7 +56,7 @@ def test_gradients_are_exact():
     jg = np.asarray(jax.jit(jax.jacfwd(generic))(theta))
     scale = np.max(np.abs(jg), axis=0)
     assert np.max(np.abs(jf - jg) / scale) < 1e-10
-    assert np.max(np.abs(jr - jf) / scale) < 1e-12
+    assert np.max(np.abs(jr - jf) / scale) < 1e-10  # reverse mode: other summation order
     # and against central differences of the values (independent of any custom JVP)
     i, h = 1, 1e-6
     e = jnp.zeros_like(theta).at[i].set(h)

@@ -190,7 +190,7 @@ def require_physical(params: Mapping, z=0.0, *, caller: str = "cosmology", **kw)
     """
     zf = np.asarray(z, dtype=np.float64).ravel()
     z_range = np.array([zf.min(), zf.max()]) if zf.size else zf  # same verdict, fixed shape
-    if bool(_flag_compiled(dict(params), z_range, **kw)):
+    if isinstance(params, Mapping) and bool(_flag_compiled(dict(params), z_range, **kw)):
         return
     ok, checks = validity(params, z, **kw)  # failing: rerun op by op for the message
     bad = [c for c in checks if not bool(np.all(np.asarray(c.ok)))]
