@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from .. import _config  # noqa: F401  (float64)
-from .diagnostics import compute_diagnostics, preload_stats, warn_problems
+from .diagnostics import compute_diagnostics, preload_stats, warn_prior_dominated, warn_problems
 from .problem import as_problem
 from .progress import ChainProgress, progress_enabled
 from .results import Result
@@ -60,6 +60,7 @@ def _drive(run: Run, show: bool, warn: bool, stacklevel: int) -> Result:
     if warn:
         warn_problems(compute_diagnostics(res.to_arviz(), max_tree_depth=run.nuts.max_tree_depth),
                       stacklevel=stacklevel, dense_mass=run.nuts.dense_mass)
+        warn_prior_dominated(res.samples, run.problem.priors, stacklevel=stacklevel)
     return res
 
 

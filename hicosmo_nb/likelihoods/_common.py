@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Callable, Iterable, Mapping
 
 import jax
@@ -20,23 +19,12 @@ from scipy.linalg import solve_triangular
 
 from .. import _config  # noqa: F401
 from ..data._parse import cholesky_checked
-from ..parameters import COSMOLOGY_PARAMETERS, PARAMETERS
+from ..parameters import COSMOLOGY_PARAMETERS, PARAMETERS, check_scalar_params, closest
 
 __all__ = ["check_keys", "quadratic_form", "factorize", "OPTIONAL_COSMOLOGY", "Factor"]
 
 OPTIONAL_COSMOLOGY = tuple(COSMOLOGY_PARAMETERS)
 _MISSPELLING_CUTOFF = 0.8
-
-
-def _looks_like(key: str, names: Iterable[str]) -> str | None:
-    lowered = {n.lower(): n for n in names}
-    if key.lower() in lowered:
-        return lowered[key.lower()]
-    norm = {n.lower().replace("_", ""): n for n in names}
-    if key.lower().replace("_", "") in norm:
-        return norm[key.lower().replace("_", "")]
-    hit = difflib.get_close_matches(key.lower(), list(lowered), n=1, cutoff=_MISSPELLING_CUTOFF)
-    return lowered[hit[0]] if hit else None
 
 
 def check_keys(params: Mapping, required: tuple[str, ...], optional: tuple[str, ...], name: str) -> None:
@@ -56,12 +44,13 @@ def check_keys(params: Mapping, required: tuple[str, ...], optional: tuple[str, 
     for key in params:
         if key in known:
             continue
-        hint = _looks_like(key, known)
+        hint = closest(key, known, cutoff=_MISSPELLING_CUTOFF)
         if hint is not None:
             bad.append(f"{key!r} (did you mean {hint!r}?)")
     if bad:
         raise ValueError(f"likelihood {name!r}: unknown parameter(s) {', '.join(bad)}; it reads "
                          f"{', '.join(required)} and optionally {', '.join(optional)}")
+    check_scalar_params(params, [k for k in (*required, *optional) if k in params], f"likelihood {name!r}")
     missing = [k for k in required if k not in params]
     if missing:
         raise ValueError(f"likelihood {name!r}: missing required parameter(s) "
