@@ -37,6 +37,7 @@ import numpy as np
 
 from .. import _config  # noqa: F401  (float64)
 from .checkpoint import save_checkpoint
+from .distributed import is_coordinator
 from .loop import advance_batches, all_leaves, assemble, constrained, sample_stats, step_sizes
 from .results import Result, concat_draws
 from .setup import RunSetup, continue_setup, start_setup
@@ -256,7 +257,7 @@ class Run:
                 s.buffers[k][:, j:j + m] = v
         s.states, s.step_size = states, step_sizes(states)
         s.iteration += m
-        if s.checkpoint is not None:
+        if s.checkpoint is not None and is_coordinator():  # one writer in a distributed run
             n = self.filled
             save_checkpoint(s.checkpoint, fingerprint=s.fingerprint.to_json(), iteration=s.iteration,
                             leaves=all_leaves(states), draws={k: v[:, :n] for k, v in s.buffers.items()},
