@@ -1,7 +1,7 @@
 """One process of the distributed-run tests (tests/test_inference_distributed.py).
 
 Usage: ``python _distributed_worker.py OUT.npz METHOD [PORT NPROC PID] [--checkpoint P] [--pause S]``.
-METHOD is ``distributed`` (then PORT, NPROC, PID) or a single-process layout. Runs a small
+METHOD is ``distributed`` (then PORT, NPROC, PID) or single-process layouts joined by commas. Runs a small
 4-chain NUTS problem (2-D correlated Gaussian) and writes the draws of process 0 to OUT.npz.
 ``--pause S`` sleeps S seconds after every chunk (so a test can kill a process mid-run).
 """
@@ -38,18 +38,22 @@ def _ll(p):
 
 
 problem = Problem(Likelihood(_ll, ("x", "y"), "toy"), {"x": Uniform(-1, 1), "y": Uniform(-2, 2)})
-run = Run.start(problem, key=jax.random.PRNGKey(7), num_chains=4, num_warmup=60, num_samples=60,
-                chain_method=a.method, chunk_size=20, checkpoint=a.checkpoint)
-if a.pause:
-    run.on_chunk(lambda chunk: time.sleep(a.pause))
-try:
-    for _ in run:
-        pass
-except distributed.PeerFailure as err:
-    print(f"PeerFailure: {err}", file=sys.stderr, flush=True)
-    sys.exit(3)
-res = run.result()
+out = {"devices": len(jax.devices())}
+for method in a.method.split(","):
+    run = Run.start(problem, key=jax.random.PRNGKey(7), num_chains=4, num_warmup=60, num_samples=60,
+                    chain_method=method, chunk_size=20, checkpoint=a.checkpoint)
+    print(f"start_iteration {run.status.iteration}", flush=True)
+    if a.pause:
+        run.on_chunk(lambda chunk: time.sleep(a.pause))
+    try:
+        for _ in run:
+            pass
+    except distributed.PeerFailure as err:
+        print(f"PeerFailure: {err}", file=sys.stderr, flush=True)
+        os._exit(3)  # skip JAX's shutdown barrier, which aborts once a peer is gone
+    res = run.result()
+    out.update({f"{method}_{k}": v for k, v in res.samples.items()})
+    out[f"{method}_layout"] = res.manifest["chain_layout"]["method"]
 if jax.process_index() == 0:
-    np.savez(a.out, devices=len(jax.devices()), method=res.manifest["chain_layout"]["method"],
-             **{k: v for k, v in res.samples.items()})
+    np.savez(a.out, **out)
 print("done", os.getpid(), flush=True)
