@@ -104,8 +104,10 @@ class Run:
         key : JAX key
             The only randomness (``KeyManager(seed).key("nuts")`` or ``jax.random.PRNGKey(0)``).
         num_chains, num_warmup, num_samples : int
-        chain_method : {"auto", "vectorized", "parallel", "sequential", "concurrent"}
-            Chain layout (:mod:`hicosmo_nb.inference.devices`).
+        chain_method : {"auto", "vectorized", "parallel", "sequential", "concurrent", "distributed"}
+            Chain layout (:mod:`hicosmo_nb.inference.devices`); ``"distributed"`` spans all
+            processes (:mod:`hicosmo_nb.inference.distributed`): every process gets the full
+            draws and result, process 0 alone writes the checkpoint.
         init : "map" or dict
             MAP (BFGS) plus ``init_jitter`` Laplace sigmas of per-chain jitter, or given values
             (scalars plus jitter, or arrays ``(num_chains,)`` exactly).
