@@ -3,6 +3,7 @@ single-process run with the same key (bitwise), a process killed mid-run (the ot
 with a clear error) and the resume from the checkpoint. The processes run
 ``tests/_distributed_worker.py``; every wait is bounded and leftovers are killed."""
 
+import json
 import os
 import pathlib
 import signal
@@ -126,3 +127,37 @@ def test_plan_and_bad_arguments():
         distributed.initialize(cpu_collectives="nccl")
     with pytest.raises(ValueError, match="heartbeat_timeout_s"):
         distributed.initialize(heartbeat_timeout_s=0)
+
+
+def _slurm_job_id() -> int:
+    """A SLURM_JOB_ID whose coordinator port (JAX: id % 4096 + 61440) is free here."""
+    for job in range(1000, 5096):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", job % 4096 + 61440))
+                return job
+            except OSError:
+                continue
+    pytest.skip("no free port in 61440..65535")
+
+
+def test_cli_distributed_detects_slurm(tmp_path):
+    """``srun python -m hicosmo_nb fit ... --distributed`` as SLURM would start it (its variables
+    set by hand, two tasks on this host): JAX detects the cluster, process 0 writes the outputs."""
+    out, job = tmp_path / "out", _slurm_job_id()
+    procs = []
+    for pid in (0, 1):
+        env = {**os.environ, "SLURM_JOB_ID": str(job), "SLURM_STEP_NODELIST": "localhost",
+               "SLURM_NTASKS": "2", "SLURM_PROCID": str(pid), "SLURM_LOCALID": "0",
+               "XLA_FLAGS": "--xla_force_host_platform_device_count=1"}
+        with open(tmp_path / f"cli{pid}.log", "w") as f:
+            procs.append(subprocess.Popen(
+                [sys.executable, "-m", "hicosmo_nb", "fit", "LCDM", "cc", "--free", "H0", "Omega_m",
+                 "--chains", "2", "--warmup", "30", "--samples", "30", "--distributed", "--no-progress",
+                 "--out", str(out)], env=env, stdout=f, stderr=subprocess.STDOUT))
+        _LIVE.append(procs[-1])
+    _finish(procs, tmp_path, ["cli0", "cli1"])
+    layout = json.loads((out / "manifest.json").read_text())["chain_layout"]
+    assert layout["method"] == "distributed" and layout["num_devices"] == 2
+    assert "wrote posterior.nc" in (tmp_path / "cli0.log").read_text()
+    assert "wrote" not in (tmp_path / "cli1.log").read_text()
