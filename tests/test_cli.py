@@ -128,10 +128,12 @@ def test_ctrl_c_prints_one_line_and_the_same_command_resumes(tmp_path):
     argv = ["fit", "LCDM", "desi_dr2_bao", "--free", "Omega_m", "hrd", "--option", "desi_dr2_bao:rd=free",
             "--chains", "2", "--warmup", "100", "--samples", "6000", "--seed", "5", "--no-progress",
             "--out", str(out)]
-    # a shell's background job ignores SIGINT, and its children inherit that: restore the default
-    proc = subprocess.Popen([sys.executable, "-m", "hicosmo_nb", *argv], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    # a shell's background job ignores SIGINT and its children inherit that: the child restores
+    # Python's handler itself, then runs `python -m hicosmo_nb ...`
+    child = ("import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+             "sys.argv = ['hicosmo-nb', *sys.argv[1:]]; runpy.run_module('hicosmo_nb', run_name='__main__')")
+    proc = subprocess.Popen([sys.executable, "-c", child, *argv], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 240
         while not (out / "checkpoint.npz").exists() and proc.poll() is None and time.monotonic() < deadline:
