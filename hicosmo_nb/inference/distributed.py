@@ -26,9 +26,13 @@ Keys and starting points are those of a single-process run (chain ``c`` gets
 chain per device the draws equal bitwise those of a single-process ``"sequential"``,
 ``"concurrent"`` or ``"parallel"`` run with the same key (``tests/test_inference_distributed.py``).
 
-A process that dies makes the others fail within seconds with :class:`PeerFailure` (the
-runtime's heartbeat timeout is ``heartbeat_timeout_s``, default 10 s) instead of hanging; rerun
-the same command and the run resumes from its checkpoint.
+A process that dies makes the others fail within seconds instead of hanging: at the next
+exchange they raise :class:`PeerFailure` ("... lost its peers ... rerun all processes with the
+same command to resume from the checkpoint"); if process 0 (which hosts JAX's coordination
+service) dies, or a peer misses heartbeats for ``heartbeat_timeout_s`` (default 10 s) while the
+others compute, JAX's runtime ends them at once ("Terminating process because the JAX
+distributed service detected fatal errors ... another task died", exit status 134). Either way,
+rerun the same command and the run resumes from its checkpoint.
 
 Launching (one command each)::
 
@@ -37,9 +41,11 @@ Launching (one command each)::
     # TPU pod slice: the same script on every worker
     gcloud compute tpus tpu-vm ssh NAME --zone=ZONE --worker=all --command="python fit_script.py"
 
-Tested here: two CPU processes on one machine (127.0.0.1, gloo collectives), bitwise equality
-with a single-process run, a killed process and the resume. Not tested here: several hosts,
-SLURM and TPU auto-detection, GPU collectives (these are JAX's own code paths).
+Tested (``tests/test_inference_distributed.py``, two CPU processes on one machine, 127.0.0.1,
+gloo): draws bitwise equal to single-process runs, a killed process (the other fails fast) and
+the resume, and ``python -m hicosmo_nb fit --distributed`` under SLURM's variables set by hand
+(JAX's SLURM detection). Not tested: several hosts, a real SLURM or TPU pod, GPU/TPU
+collectives (JAX's own code paths); under SLURM on GPUs start one task per GPU.
 """
 
 from __future__ import annotations
