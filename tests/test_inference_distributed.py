@@ -90,7 +90,7 @@ def test_two_processes_equal_single_process_bitwise(runs):
 def test_killed_process_fails_fast_and_run_resumes(runs, tmp_path):
     _, ref, _ = runs
     ck = tmp_path / "ck.npz"
-    p0, p1 = _pair(tmp_path, "kill", "--checkpoint", ck, "--pause", 3)
+    p0, p1 = _pair(tmp_path, "kill", "--checkpoint", ck, "--pause", 1.5)
     t_end = time.monotonic() + TIMEOUT
     while not ck.exists():
         assert time.monotonic() < t_end and p0.poll() is None, (tmp_path / "kill0.log").read_text()[-3000:]
@@ -107,6 +107,15 @@ def test_killed_process_fails_fast_and_run_resumes(runs, tmp_path):
     assert waited < 60, waited
     iteration = load_checkpoint(ck)["iteration"]
     assert 0 < iteration < 120
+    # a checkpoint that only process 0 sees: both refuse to start, naming the disagreement
+    port = _free_port()
+    split = [_spawn([tmp_path / "split.npz", "distributed", port, 2, pid, "--checkpoint",
+                     ck if pid == 0 else tmp_path / "elsewhere.npz"], 2, tmp_path / f"split{pid}.log")
+             for pid in (0, 1)]
+    for pid, p in enumerate(split):
+        assert p.wait(TIMEOUT) != 0
+        assert "disagree on the iteration" in (tmp_path / f"split{pid}.log").read_text()
+    assert load_checkpoint(ck)["iteration"] == iteration
     pair = _pair(tmp_path, "resume", "--checkpoint", ck)  # the same command, without the pause
     _finish(pair, tmp_path, ["resume0", "resume1"])
     assert f"start_iteration {iteration}" in (tmp_path / "resume0.log").read_text()

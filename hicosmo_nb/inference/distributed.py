@@ -55,7 +55,8 @@ import numpy as np
 
 from .. import _config  # noqa: F401  (float64)
 
-__all__ = ["initialize", "is_coordinator", "is_distributed", "global_state", "gather", "PeerFailure"]
+__all__ = ["initialize", "is_coordinator", "is_distributed", "global_state", "gather", "check_agree",
+           "PeerFailure"]
 
 
 class PeerFailure(RuntimeError):
@@ -154,7 +155,25 @@ def gather(tree):
     except Exception as err:  # the runtime's errors are XlaRuntimeError / RuntimeError
         raise PeerFailure(
             f"distributed run: process {jax.process_index()} of {jax.process_count()} lost its "
-            f"peers while gathering draws ({type(err).__name__}: {str(err).splitlines()[0][:300]}). "
+            f"peers while exchanging chain states and draws ({type(err).__name__}: {str(err).splitlines()[0][:300]}). "
             "Another process probably died; rerun all processes with the same command to resume "
             "from the checkpoint.") from err
     return jax.tree_util.tree_map(np.asarray, out)
+
+
+def check_agree(value: int, what: str) -> None:
+    """Check that every process holds the same integer ``value`` (e.g. the iteration a run
+    resumes from: a checkpoint that not all hosts see would make the processes diverge).
+
+    Raises
+    ------
+    ValueError
+        Naming ``what`` and each process's value.
+    """
+    if jax.process_count() == 1:
+        return
+    values = gather(np.asarray([int(value)], dtype=np.int64))
+    if len(set(values.tolist())) > 1:
+        raise ValueError(f"the processes of a distributed run disagree on {what}: "
+                         f"{dict(enumerate(values.tolist()))}; put the checkpoint on a file system "
+                         "all hosts share (or delete it everywhere)")

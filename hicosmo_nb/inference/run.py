@@ -37,7 +37,7 @@ import numpy as np
 
 from .. import _config  # noqa: F401  (float64)
 from .checkpoint import save_checkpoint
-from .distributed import is_coordinator
+from .distributed import check_agree, is_coordinator
 from .loop import advance_batches, all_leaves, assemble, constrained, sample_stats, step_sizes
 from .results import Result, concat_draws
 from .setup import RunSetup, continue_setup, start_setup
@@ -82,6 +82,8 @@ class Run:
     """
 
     def __init__(self, setup: RunSetup):
+        if setup.plan.method == "distributed":
+            check_agree(setup.iteration, "the iteration to start from (checkpoint)")
         self._s = setup
         self.problem = setup.problem
         self.notes: dict = {}
