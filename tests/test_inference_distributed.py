@@ -125,8 +125,9 @@ def test_killed_process_fails_fast_and_run_resumes(runs, tmp_path):
 
 
 def test_plan_and_bad_arguments():
-    plan = plan_chains("distributed", 2)
-    assert plan.method == "distributed" and plan.devices == tuple(jax.devices()[:1])
+    n = len(jax.devices())
+    plan = plan_chains("distributed", 2 * n)  # every device of every process
+    assert plan.method == "distributed" and plan.devices == tuple(jax.devices())
     assert plan_chains("auto", 2).method != "distributed"  # one process
     with pytest.raises(ValueError, match="num_processes and process_id"):
         distributed.initialize("127.0.0.1:1234")

@@ -11,8 +11,8 @@
   running at the same time in host threads, one per CPU core, on one device;
 - ``"distributed"``: like ``parallel``, over the devices of all processes (``jax.devices()``)
   of a run started with :func:`hicosmo_nb.inference.distributed.initialize`;
-- ``"auto"``: ``distributed`` when there are several processes; ``parallel`` when there are several local devices and the chains split evenly over
-  them; else ``concurrent`` on a CPU and ``vectorized`` on a GPU or TPU.
+- ``"auto"``: ``distributed`` when there are several processes; ``parallel`` when there are
+  several local devices and the chains split evenly over them; else ``concurrent`` on a CPU and ``vectorized`` on a GPU or TPU.
 
 A chain alone in its batch runs NumPyro's kernel without ``vmap``: under ``vmap`` every branch of
 the NUTS tree builder is computed for all chains and a batched step costs the deepest tree among
@@ -154,8 +154,8 @@ def plan_chains(chain_method: str, num_chains: int, chain_batch_size: int | None
         threads = min(-(-num_chains // size), cpu_cores())
     elif method == "vectorized":
         size, used = chain_batch_size or num_chains, devices[:1]
-    else:
-        n_dev = min(len(devices), num_chains)
+    else:  # parallel, distributed (every process's devices, so that each holds chains)
+        n_dev = len(devices) if method == "distributed" else min(len(devices), num_chains)
         if n_dev == 1 and method == "parallel":
             warnings.warn(
                 "chain_method='parallel' but JAX sees 1 device, so chains run vectorized on it. "

@@ -257,7 +257,8 @@ _SHARDED = ("parallel", "distributed")
 def _count(n: int, plan: ChainPlan):
     """The iteration count argument of a chunk (replicated over all processes' devices)."""
     if plan.method == "distributed":
-        return distributed.global_state(np.asarray(n, dtype=np.int64), NamedSharding(_chain_mesh(plan), PartitionSpec()))
+        replicated = NamedSharding(_chain_mesh(plan), PartitionSpec())
+        return distributed.global_state(np.asarray(n, dtype=np.int64), replicated)
     return jnp.asarray(n, dtype=jnp.int64)
 
 
