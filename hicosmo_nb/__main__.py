@@ -10,6 +10,12 @@ once the outputs are written. ``continue RESULT.nc --samples N`` adds draws to a
 
 Arguments are checked before JAX is imported, so a typo fails at once (exit status 2).
 
+``--distributed`` joins a multi-process run (:mod:`hicosmo_nb.inference.distributed`; the
+cluster is detected under SLURM, Open MPI and cloud TPU): the chains are spread over every
+process's devices and process 0 writes the outputs, e.g.
+``srun --nodes=4 --ntasks-per-node=1 python -m hicosmo_nb fit LCDM desi_dr2_bao cc --chains 16
+--distributed --out results/bao_cc``.
+
 Examples
 --------
 ::
@@ -103,6 +109,8 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--samples", type=int, default=1000)
     f.add_argument("--seed", type=int, default=0)
     f.add_argument("--chain-method", default="auto")
+    f.add_argument("--distributed", action="store_true", help="one process of a multi-process run "
+                   "(SLURM/TPU detected; chains over all processes' devices)")
     f.add_argument("--diagonal-mass", action="store_true", help="diagonal mass matrix (default dense)")
     f.add_argument("--target-accept", type=float, default=0.8)
     f.add_argument("--checkpoint", help=f"checkpoint .npz (default OUT/{CHECKPOINT}; resumes when it exists)")
@@ -167,13 +175,18 @@ def _fit(args) -> int:
     from . import inference
     from .fit import fit
 
+    from .inference import distributed
+
+    if args.distributed:
+        distributed.initialize()
     priors = {k: getattr(inference, kind)(*vals) for k, (kind, vals) in a["priors"].items()}
     res = fit(args.model, args.datasets, args.free, priors=priors or None, fixed=a["fixed"] or None,
               options=a["options"] or None, seed=args.seed, num_chains=args.chains,
               num_warmup=args.warmup, num_samples=args.samples, chain_method=args.chain_method,
               nuts=inference.NutsSettings(dense_mass=not args.diagonal_mass, target_accept=args.target_accept),
               checkpoint=a["checkpoint"], progress=False if args.no_progress else None)
-    _write(res, a["out"], a["checkpoint"], args.checkpoint is None)
+    if distributed.is_coordinator():  # every process holds the result; one writes it
+        _write(res, a["out"], a["checkpoint"], args.checkpoint is None)
     return 0
 
 
@@ -215,6 +228,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except RuntimeError as err:  # PeerFailure: another process of a --distributed run died
+        if type(err).__name__ != "PeerFailure":
+            raise
+        print(f"error: {err}", file=sys.stderr)
+        return 4
     except KeyboardInterrupt as err:  # run_nuts says how far it got and where to resume from
         print(str(err) or "interrupted before the first checkpoint; nothing to resume", file=sys.stderr)
         return 130

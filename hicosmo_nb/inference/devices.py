@@ -9,8 +9,10 @@
 - ``"sequential"``: one chain at a time;
 - ``"concurrent"``: one chain per batch (or ``chain_batch_size`` vectorized chains), the batches
   running at the same time in host threads, one per CPU core, on one device;
-- ``"auto"``: ``parallel`` when there are several local devices and the chains split evenly over
-  them; else ``concurrent`` on a CPU and ``vectorized`` on a GPU or TPU.
+- ``"distributed"``: like ``parallel``, over the devices of all processes (``jax.devices()``)
+  of a run started with :func:`hicosmo_nb.inference.distributed.initialize`;
+- ``"auto"``: ``distributed`` when there are several processes; ``parallel`` when there are
+  several local devices and the chains split evenly over them; else ``concurrent`` on a CPU and ``vectorized`` on a GPU or TPU.
 
 A chain alone in its batch runs NumPyro's kernel without ``vmap``: under ``vmap`` every branch of
 the NUTS tree builder is computed for all chains and a batched step costs the deepest tree among
@@ -27,9 +29,7 @@ before JAX starts and changes ``jax.devices()`` for the whole process, so it is 
 (``concurrent``: as many at a time as there are threads) with the same compiled program (NumPyro
 users hit out-of-memory when every chain is vmapped).
 
-Several hosts: call ``jax.distributed.initialize()`` in every process, run :func:`run_nuts` in each
-with its own key (e.g. ``km.key(f"nuts/{jax.process_index()}")``) on its local devices, and join
-the results with :func:`hicosmo_nb.inference.concat_chains`.
+Several processes or hosts: :mod:`hicosmo_nb.inference.distributed` (``chain_method="distributed"``).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from .. import _config  # noqa: F401  (float64)
 
 __all__ = ["CHAIN_METHODS", "ChainPlan", "cpu_cores", "plan_chains", "set_host_device_count", "positive_int"]
 
-CHAIN_METHODS = ("auto", "vectorized", "parallel", "sequential", "concurrent")
+CHAIN_METHODS = ("auto", "vectorized", "parallel", "sequential", "concurrent", "distributed")
 
 
 def set_host_device_count(n: int) -> None:
@@ -131,8 +131,10 @@ def plan_chains(chain_method: str, num_chains: int, chain_batch_size: int | None
         chain_batch_size = positive_int("chain_batch_size", chain_batch_size)
         if chain_batch_size > num_chains:
             raise ValueError(f"chain_batch_size={chain_batch_size} exceeds num_chains={num_chains}")
-    devices = tuple(jax.local_devices())
     method = chain_method
+    if method == "auto" and jax.process_count() > 1:
+        method = "distributed"
+    devices = tuple(jax.devices() if method == "distributed" else jax.local_devices())
     if method == "auto":
         n_dev = min(len(devices), num_chains)
         even = num_chains % n_dev == 0 and (chain_batch_size is None or chain_batch_size % n_dev == 0)
@@ -152,9 +154,9 @@ def plan_chains(chain_method: str, num_chains: int, chain_batch_size: int | None
         threads = min(-(-num_chains // size), cpu_cores())
     elif method == "vectorized":
         size, used = chain_batch_size or num_chains, devices[:1]
-    else:
-        n_dev = min(len(devices), num_chains)
-        if n_dev == 1:
+    else:  # parallel, distributed (every process's devices, so that each holds chains)
+        n_dev = len(devices) if method == "distributed" else min(len(devices), num_chains)
+        if n_dev == 1 and method == "parallel":
             warnings.warn(
                 "chain_method='parallel' but JAX sees 1 device, so chains run vectorized on it. "
                 "For several CPU devices restart the kernel and call "
@@ -164,7 +166,7 @@ def plan_chains(chain_method: str, num_chains: int, chain_batch_size: int | None
         size = chain_batch_size or num_chains
         if num_chains % n_dev or size % n_dev:
             raise ValueError(
-                f"chain_method='parallel' splits chains evenly over {n_dev} devices; got "
+                f"chain_method={method!r} splits chains evenly over {n_dev} devices; got "
                 f"num_chains={num_chains}, chain_batch_size={chain_batch_size}. Use multiples of "
                 f"{n_dev} or chain_method='vectorized'."
             )

@@ -31,6 +31,7 @@ from numpyro.infer.util import ParamInfo
 
 from .. import _config  # noqa: F401  (float64)
 from ..likelihoods.base import Likelihood  # noqa: F401  (doctest)
+from . import distributed
 from .devices import ChainPlan
 from .priors import Prior, Transform, build_transform
 from .problem import Problem
@@ -190,14 +191,14 @@ class Sampler:
     def _compile_chunk(self, state, length: int, plan: ChainPlan):
         """Trace, lower and compile the chunk program for ``state``'s batch (timed)."""
         t0 = time.perf_counter()
-        if plan.method == "parallel":
+        if plan.method in _SHARDED:
             spec = PartitionSpec("chains")
             local = jax.shard_map(lambda s, n: self._local_chunk(s, n, length), mesh=_chain_mesh(plan),
                                   in_specs=(spec, PartitionSpec()), out_specs=spec, check_vma=False)
             jitted = jax.jit(local)
         else:
             jitted = jax.jit(lambda s, n: self._local_chunk(s, n, length))
-        fn = jitted.lower(state, jnp.asarray(0, dtype=jnp.int64)).compile()
+        fn = jitted.lower(state, _count(0, plan)).compile()
         self.compile_seconds += time.perf_counter() - t0
         return fn
 
@@ -209,7 +210,7 @@ class Sampler:
         its own compilation; :meth:`run_chunk` then waits for the result. Parallel layouts,
         whose state must first be placed on the device mesh, compile on first use instead.
         """
-        if plan.method == "parallel":
+        if plan.method in _SHARDED:
             return
         d = len(self.names)
         for b in sorted({b1 - b0 for b0, b1 in plan.batches}):
@@ -232,9 +233,11 @@ class Sampler:
         :attr:`compile_seconds`, and the time this call spent compiling or waiting for a
         background compilation (:meth:`precompile`) into :attr:`compile_wait_seconds`.
         """
-        n_active = jnp.asarray(n_active, dtype=jnp.int64)
+        n_active = _count(n_active, plan)
         if plan.method == "parallel":
             state = jax.device_put(state, NamedSharding(_chain_mesh(plan), PartitionSpec("chains")))
+        elif plan.method == "distributed":  # each process places its own shards
+            state = distributed.global_state(state, NamedSharding(_chain_mesh(plan), PartitionSpec("chains")))
         cache_key = _chunk_key(plan, int(jax.tree_util.tree_leaves(state)[0].shape[0]), length)
         with self._lock:  # batches may run in several threads (plan.threads): compile once
             fn = self._compiled.get(cache_key)
@@ -243,12 +246,25 @@ class Sampler:
                 fn = fn.result() if fn is not None else self._compile_chunk(state, length, plan)
                 self.compile_wait_seconds += time.perf_counter() - t0
                 self._compiled[cache_key] = fn
+        if plan.method == "distributed":  # every process gets all chains' state and draws
+            return distributed.gather(fn(state, n_active))
         return fn(state, n_active)
+
+
+_SHARDED = ("parallel", "distributed")
+
+
+def _count(n: int, plan: ChainPlan):
+    """The iteration count argument of a chunk (replicated over all processes' devices)."""
+    if plan.method == "distributed":
+        replicated = NamedSharding(_chain_mesh(plan), PartitionSpec())
+        return distributed.global_state(np.asarray(n, dtype=np.int64), replicated)
+    return jnp.asarray(n, dtype=jnp.int64)
 
 
 def _chunk_key(plan: ChainPlan, batch: int, length: int) -> tuple:
     """Key of the compiled chunk program: (sharded?, devices, batch size, chunk length)."""
-    return (plan.method == "parallel", len(plan.devices), int(batch), int(length))
+    return (plan.method if plan.method in _SHARDED else "", len(plan.devices), int(batch), int(length))
 
 
 def _chain_mesh(plan: ChainPlan) -> Mesh:

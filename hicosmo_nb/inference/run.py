@@ -37,6 +37,7 @@ import numpy as np
 
 from .. import _config  # noqa: F401  (float64)
 from .checkpoint import save_checkpoint
+from .distributed import check_agree, is_coordinator
 from .loop import advance_batches, all_leaves, assemble, constrained, sample_stats, step_sizes
 from .results import Result, concat_draws
 from .setup import RunSetup, continue_setup, start_setup
@@ -81,6 +82,8 @@ class Run:
     """
 
     def __init__(self, setup: RunSetup):
+        if setup.plan.method == "distributed":
+            check_agree(setup.iteration, "the iteration to start from (checkpoint)")
         self._s = setup
         self.problem = setup.problem
         self.notes: dict = {}
@@ -103,8 +106,10 @@ class Run:
         key : JAX key
             The only randomness (``KeyManager(seed).key("nuts")`` or ``jax.random.PRNGKey(0)``).
         num_chains, num_warmup, num_samples : int
-        chain_method : {"auto", "vectorized", "parallel", "sequential", "concurrent"}
-            Chain layout (:mod:`hicosmo_nb.inference.devices`).
+        chain_method : {"auto", "vectorized", "parallel", "sequential", "concurrent", "distributed"}
+            Chain layout (:mod:`hicosmo_nb.inference.devices`); ``"distributed"`` spans all
+            processes (:mod:`hicosmo_nb.inference.distributed`): every process gets the full
+            draws and result, process 0 alone writes the checkpoint.
         init : "map" or dict
             MAP (BFGS) plus ``init_jitter`` Laplace sigmas of per-chain jitter, or given values
             (scalars plus jitter, or arrays ``(num_chains,)`` exactly).
@@ -256,7 +261,7 @@ class Run:
                 s.buffers[k][:, j:j + m] = v
         s.states, s.step_size = states, step_sizes(states)
         s.iteration += m
-        if s.checkpoint is not None:
+        if s.checkpoint is not None and is_coordinator():  # one writer in a distributed run
             n = self.filled
             save_checkpoint(s.checkpoint, fingerprint=s.fingerprint.to_json(), iteration=s.iteration,
                             leaves=all_leaves(states), draws={k: v[:, :n] for k, v in s.buffers.items()},
