@@ -1,4 +1,4 @@
-"""The notebooks' launch cell (tools/launch_cells.py) and the README badge table.
+"""The notebooks' launch cell (.ci/launch_cells.py) and the README badge table.
 
 Every notebook starts with the same launch cell, generated from one template; outside Colab it
 does nothing visible; on Colab it installs this repository with pip constrained to the runtime's
@@ -20,7 +20,7 @@ import nbformat
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("launch_cells", ROOT / "tools" / "launch_cells.py")
+_spec = importlib.util.spec_from_file_location("launch_cells", ROOT / ".ci" / "launch_cells.py")
 launch_cells = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(launch_cells)
 NOTEBOOKS = launch_cells.notebook_paths()
@@ -44,7 +44,7 @@ def test_first_code_cell_is_the_launch_cell(path):
     nb = _nb(path)
     i = launch_cells.first_code_cell(nb)
     assert i is not None and nb.cells[i].source == launch_cells.LAUNCH_CELL, (
-        f"{path.name}: run 'python tools/launch_cells.py' to write the launch cell")
+        f"{path.name}: run 'python .ci/launch_cells.py' to write the launch cell")
     assert all(c.cell_type == "markdown" for c in nb.cells[:i]), "only the title may come before it"
 
 
@@ -107,13 +107,13 @@ def test_launch_cell_on_colab_keeps_the_runtime(tmp_path):
 
 
 def test_readme_badge_table():
-    """README.md holds the table tools/launch_cells.py --badges prints, between the markers."""
+    """README.md holds the table .ci/launch_cells.py --badges prints, between the markers."""
     readme = (ROOT / "README.md").read_text()
     begin, end = launch_cells.BADGES_BEGIN, launch_cells.BADGES_END
     if begin not in readme and end not in readme:
-        pytest.skip("README.md has no badge section yet: paste 'python tools/launch_cells.py --badges'")
+        pytest.skip("README.md has no badge section yet: paste 'python .ci/launch_cells.py --badges'")
     section = readme[readme.index(begin): readme.index(end) + len(end)] + "\n"
-    assert section == launch_cells.badge_table(), "run 'python tools/launch_cells.py --badges' and paste it"
+    assert section == launch_cells.badge_table(), "run 'python .ci/launch_cells.py --badges' and paste it"
     for path in NOTEBOOKS:
         rel = path.relative_to(ROOT).as_posix()
         assert f"colab.research.google.com/github/{launch_cells.REPO}/blob/{launch_cells.BRANCH}/{rel}" in section

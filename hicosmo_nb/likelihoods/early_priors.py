@@ -35,7 +35,6 @@ from ..cosmology.densities import omega_nu_nr
 from ..data import GaussianPriorData
 from ..parameters import PARAMETERS
 from .base import Likelihood
-from ._common import guard
 from ._cosmo import CosmoView, optional_cosmology
 from .gaussian import gaussian_model
 
@@ -82,7 +81,7 @@ def bbn_likelihood(prior: GaussianPriorData, *, parametrization: str = "density"
             ok &= raw["omega_b"] > 0
         if "N_eff" in raw:
             ok &= raw["N_eff"] >= 0
-        p = guard(raw, ok, _FID)
+        p = cosmology.safe_point(raw, ok, _FID)
         wb = p["Omega_b"] * (p["H0"] / 100.0) ** 2 if parametrization == "density" else p["omega_b"]
         values = {"omega_b": wb, "N_eff": p.get("N_eff")}
         return jnp.stack([values[lab] for lab in prior.labels]), ok
@@ -126,7 +125,7 @@ def desi_cmb_prior_likelihood(prior: GaussianPriorData, *, parametrization: str 
             raw = {k: jnp.asarray(params[k], dtype=jnp.float64) for k in phys}
             ok_in = _finite(raw.values()) & (raw["H0"] > 0) & (raw["omega_b"] > 0) & (raw["omega_c"] >= 0)
             std = {k: params[k] for k in optional if k in params}
-            params = cosmology.from_physical({**std, **guard(raw, ok_in, _FID)})
+            params = cosmology.from_physical({**std, **cosmology.safe_point(raw, ok_in, _FID)})
         p, ok = view.safe(params, ok_in)
         h2 = (p["H0"] / 100.0) ** 2
         values = {"theta_star": cosmology.theta_star(p, method=z_star_method),

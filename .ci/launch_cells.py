@@ -1,9 +1,9 @@
 """Write the launch cell into every notebook and print the README badge table.
 
-    python tools/launch_cells.py            # rewrite the first code cell of every notebook
-    python tools/launch_cells.py --check    # exit 1 if a notebook's launch cell is not the template
-    python tools/launch_cells.py --cell     # print the launch cell (.ci/colab_like runs it)
-    python tools/launch_cells.py --badges   # print the README section between the badge markers
+    python .ci/launch_cells.py            # rewrite the first code cell of every notebook
+    python .ci/launch_cells.py --check    # exit 1 if a notebook's launch cell is not the template
+    python .ci/launch_cells.py --cell     # print the launch cell (.ci/colab_like runs it)
+    python .ci/launch_cells.py --badges   # print the README section between the badge markers
 
 The repository address lives here only (:data:`REPO`): the launch cell installs from it and the
 badges point at it. The launch cell runs before hicosmo_nb is installed, so it cannot import it.
@@ -25,7 +25,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 BADGES_BEGIN, BADGES_END = "<!-- badges -->", "<!-- /badges -->"
 
 LAUNCH_CELL = f'''\
-# Launch cell (written by tools/launch_cells.py, the same in every notebook). On Colab it installs
+# Launch cell (written by .ci/launch_cells.py, the same in every notebook). On Colab it installs
 # hicosmo_nb and what Colab lacks, keeping Colab's jax, jaxlib and ipywidgets; elsewhere it does nothing.
 import os, sys
 if "google.colab" in sys.modules:
