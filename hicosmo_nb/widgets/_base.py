@@ -15,6 +15,15 @@ Coalescing
     Python, tests) the update runs at once. :meth:`Dashboard.set` changes several controls and
     updates once.
 
+Cheap redraws
+    The layout is computed once (constrained layout on the first draw, and again after a
+    structural change: a dropdown or checkbox, or ``set`` of one), then frozen
+    (``set_layout_engine("none")``, legends placed by "best" pinned where they landed), so a
+    slider move costs one render of the figure with its artists updated in place, not a
+    re-layout of every text (titles are pinned too, which skips matplotlib's per-draw check of
+    their overlap with tick labels). In PNG mode the figure keeps one Agg canvas (its renderer is
+    reused) and the PNG is encoded with fast zlib settings.
+
 Only APIs present in both ipywidgets 7.7 (Colab) and 8 are used: ``observe(handler,
 names="value")``, ``Layout``, ``HTML``, ``Image``, ``VBox``/``HBox``, ``FloatSlider``,
 ``Dropdown``, ``Button.on_click``.
@@ -30,7 +39,10 @@ import sys
 from typing import Any
 
 import ipywidgets as widgets
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+from PIL import Image as _PILImage
 
 __all__ = ["Dashboard", "canvas_mode", "MODES"]
 
@@ -92,6 +104,10 @@ class Dashboard(widgets.VBox):
         self._values: dict[str, Any] = {}
         self._pending = False
         self._batch = False
+        # only a constrained-layout figure is laid out once and frozen; others keep their own layout
+        self._layout_dirty = isinstance(figure.get_layout_engine(), ConstrainedLayoutEngine)
+        self._frozen = False  # True once _relayout has laid the figure out and frozen it
+        self._best_legends: list = []
         self.readout = widgets.HTML(value="")
         self.message_area = widgets.HTML(value="")
         self.footer = widgets.HTML(value=f"<small>canvas mode: <b>{self.mode}</b></small>")
@@ -105,6 +121,7 @@ class Dashboard(widgets.VBox):
             canvas.resizable = False
             self.canvas = canvas
         else:
+            FigureCanvasAgg(figure)  # one Agg canvas kept by the figure: its renderer is reused
             self.canvas = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         for control in self.controls.values():
             if hasattr(control, "value"):
@@ -127,6 +144,7 @@ class Dashboard(widgets.VBox):
         self._batch = True
         try:
             for k, v in values.items():
+                self._layout_dirty |= self._frozen and _structural(self.controls[k])
                 self.controls[k].value = v
         finally:
             self._batch = False
@@ -135,6 +153,7 @@ class Dashboard(widgets.VBox):
 
     # ------------------------------------------------------------------------ updates
     def _on_change(self, change) -> None:
+        self._layout_dirty |= self._frozen and _structural(change["owner"])
         if self._batch:
             return
         loop = _running_loop()
@@ -166,12 +185,36 @@ class Dashboard(widgets.VBox):
 
     def redraw(self) -> None:
         """Push the figure to the screen: ``draw_idle`` (ipympl) or one PNG swap."""
+        if self._layout_dirty:
+            self._relayout()
         if self.mode == "ipympl":
             self.canvas.draw_idle()
         else:
+            canvas = self.figure.canvas
+            canvas.draw()
             buf = io.BytesIO()
-            self.figure.savefig(buf, format="png", dpi=self.figure.dpi)
+            _PILImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1
+                                 ).save(buf, format="png", compress_level=1)
             self.canvas.value = buf.getvalue()
+
+    def _relayout(self) -> None:
+        """Lay the figure out (constrained layout, legends at "best") once, then freeze it."""
+        fig = self.figure
+        if not self._best_legends:  # the first time: remember which legends go where "best" is
+            self._best_legends = [ax.get_legend() for ax in fig.axes
+                                  if ax.get_legend() is not None and ax.get_legend()._loc in (0, "best")]
+        for leg in self._best_legends:
+            leg.set_loc("best")
+        fig.set_layout_engine("constrained")
+        fig.canvas.draw()
+        for leg in self._best_legends:  # pin where "best" put it (in axes fractions)
+            ax = leg.axes
+            leg.set_loc(tuple(ax.transAxes.inverted().transform(leg.get_window_extent().p0)))
+        for ax in fig.axes:  # pin titles where they landed: no tick-label overlap check per draw
+            if ax.get_title():
+                ax.set_title(ax.get_title(), y=ax.title.get_position()[1])
+        fig.set_layout_engine("none")
+        self._layout_dirty, self._frozen = False, True
 
     def _show_message(self, text: str) -> None:
         self.message = text
@@ -184,6 +227,12 @@ class Dashboard(widgets.VBox):
 
     def _draw(self, values: dict) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+def _structural(control) -> bool:
+    """Whether a change of ``control`` may change the figure's texts (labels, titles): not a slider."""
+    return not isinstance(control, (widgets.FloatSlider, widgets.FloatLogSlider, widgets.FloatRangeSlider,
+                                    widgets.IntSlider, widgets.FloatText))
 
 
 def slider(name: str, value: float, lo: float, hi: float, step: float, fmt: str = ".3f",

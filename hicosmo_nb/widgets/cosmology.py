@@ -160,7 +160,8 @@ class CosmologyExplorer(Dashboard):
         line, caps, (bars,) = self._sn_points
         sig = np.sqrt(np.diag(panels.sn.cov))
         line.set_data(panels.sn.z, v.sn_points)
-        bars.set_segments([np.array([[z, m - s], [z, m + s]]) for z, m, s in zip(panels.sn.z, v.sn_points, sig)])
+        z, m = panels.sn.z, v.sn_points
+        bars.set_segments(np.stack([np.stack([z, m - sig], -1), np.stack([z, m + sig], -1)], 1))
         self._mu_line.set_data(panels.z_sn, v.mu)
         for kind, ln in self._bao_lines.items():
             ln.set_data(panels.z_bao, v.bao[kind])
