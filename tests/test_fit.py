@@ -86,7 +86,7 @@ def test_problem_defaults():
     [
         (("LCMD", "cc"), {}, r"unknown model 'LCMD' \(did you mean 'LCDM'\?\); valid: LCDM, "),
         (("LCDM", ["desi_dr3_bao"]), {}, r"unknown dataset 'desi_dr3_bao' \(did you mean 'desi_dr2_bao'\?\); "
-                                         r"valid: cc, desi_dr1_bao"),
+                                         r"valid: bbn, cc, desi_dr1_bao"),
         (("LCDM", "cc", ["H0", "hrdd"]), {}, r"unknown parameter 'hrdd' \(did you mean 'hrd'\?\); valid: "),
         (("LCDM", "cc", ["H0", "Omega_m", "w0"]), {},
          r"\['w0'\] are not free in model 'LCDM' .*use a model that frees them: wCDM, kwCDM, w0waCDM"),

@@ -173,7 +173,8 @@ def test_cc_matches_astropy():
 def _chen2019_scipy(H0, wb, wc, T=2.7255, wnu=None):
     """Independent scipy.quad implementation of Chen, Huang & Wang (2019) Appendix A."""
     h = H0 / 100
-    wnu = float(cosmology.omega_nu({"H0": H0, "Omega_m": 0.3})) if wnu is None else wnu
+    # the neutrinos in Omega_m: their non-relativistic-limit density (m_nu = 0.06 eV, the default)
+    wnu = float(cosmology.densities.omega_nu_nr({"m_nu": 0.06})) if wnu is None else wnu
     wm = wb + wc + wnu
     om = wm / h**2
     zeq = 2.5e4 * wm * (T / 2.7) ** -4

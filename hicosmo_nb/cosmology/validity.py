@@ -112,7 +112,7 @@ def validity(params: Mapping, z=0.0, *, z_max=None, early: bool = False, turnove
     z = jnp.asarray(z, dtype=jnp.float64)
     d = density_parameters(p)
     checks = [Check(k, p[k], "finite", jnp.isfinite(p[k])) for k in params if k in p
-              and jnp.ndim(p[k]) == 0 and k in COSMOLOGY_DEFAULTS]
+              and k in COSMOLOGY_DEFAULTS and k != "neutrino_hierarchy" and jnp.ndim(p[k]) == 0]
     checks += [
         Check("H0", p["H0"], "H0 > 0 (km/s/Mpc)", p["H0"] > 0),
         Check("m_nu", p["m_nu"], "m_nu >= 0 (eV)", p["m_nu"] >= 0),
@@ -175,6 +175,13 @@ def _flag_compiled(params, z, *, z_max=None, early=False, turnover=False, de_den
                     efunc=efunc)[0]
 
 
+def _static_settings(params: Mapping) -> dict:
+    """``params`` with the string settings (``neutrino_hierarchy``) as static JAX values."""
+    from .neutrinos import as_hierarchy
+
+    return {k: (as_hierarchy(v) if k == "neutrino_hierarchy" else v) for k, v in params.items()}
+
+
 def require_physical(params: Mapping, z=0.0, *, caller: str = "cosmology", **kw) -> None:
     """Raise ``ValueError`` if :func:`validity` fails (concrete values only); ``kw`` as there.
 
@@ -190,7 +197,7 @@ def require_physical(params: Mapping, z=0.0, *, caller: str = "cosmology", **kw)
     """
     zf = np.asarray(z, dtype=np.float64).ravel()
     z_range = np.array([zf.min(), zf.max()]) if zf.size else zf  # same verdict, fixed shape
-    if isinstance(params, Mapping) and bool(_flag_compiled(dict(params), z_range, **kw)):
+    if isinstance(params, Mapping) and bool(_flag_compiled(_static_settings(params), z_range, **kw)):
         return
     ok, checks = validity(params, z, **kw)  # failing: rerun op by op for the message
     bad = [c for c in checks if not bool(np.all(np.asarray(c.ok)))]

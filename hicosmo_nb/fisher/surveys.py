@@ -74,9 +74,10 @@ def _gaussian(theory, data, cov, names, name, zmax, metadata) -> Likelihood:
     @jax.jit
     def loglike(params):
         check_scalar_params(params, params.keys(), f"likelihood {name!r}")  # trace time
-        r = jax.scipy.linalg.solve_triangular(chol, theory(params) - data, lower=True)
         cosmo, _ = cosmology.split_params(params)
-        return jnp.where(cosmology.is_physical(cosmo, zmax), -0.5 * jnp.sum(r**2), -jnp.inf)
+        ok, safe = cosmology.sanitize(cosmo, zmax)  # theory on a physical point: finite gradients
+        r = jax.scipy.linalg.solve_triangular(chol, theory({**params, **safe}) - data, lower=True)
+        return jnp.where(ok, -0.5 * jnp.sum(r**2), -jnp.inf)
 
     return Likelihood(loglike, tuple(names), name, data=data, cov=jnp.asarray(cov),
                       theory=theory, metadata=metadata)

@@ -156,7 +156,7 @@ def unphysical_reason(params: Mapping[str, float], z_max: float = 1100.0) -> str
     to ``z_max`` (else: no big bang, the universe bounces), and for closed space that light
     has not gone around the universe (``D_M`` still growing) by ``z_max``.
     """
-    p = {k: float(v) for k, v in with_defaults(params).items()}
+    p = {k: float(v) for k, v in with_defaults(params).items() if k != "neutrino_hierarchy"}
     if not p["H0"] > 0:
         return f"H0 must be > 0 (got {p['H0']:g})"
     if p["Omega_m"] < 0:
