@@ -88,7 +88,8 @@ def page_for(voila_apps, tmp_path):
         page.route("**/*", route)
         ready = page.locator(".widget-html").filter(has_text=ready_text)
         _load_dashboard(page, base + name, ready, tmp_path, log)
-        page.locator(".jupyter-matplotlib canvas").first.wait_for(timeout=60_000)
+        # the first draw waits for the dashboard's compilations, slow on a loaded 2-core machine
+        page.locator(".jupyter-matplotlib canvas >> visible=true").first.wait_for(timeout=240_000)
         return page
 
     ARTIFACTS.mkdir(exist_ok=True)
