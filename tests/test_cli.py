@@ -109,6 +109,7 @@ def test_repeated_dataset_is_an_error(capsys, tmp_path):
     assert "likelihood 'cc' appears twice in combine()" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_continue_is_one_command(first_run, tmp_path, capsys):
     _, out = first_run
     before = load(out / "posterior.nc")
@@ -123,6 +124,7 @@ def test_continue_is_one_command(first_run, tmp_path, capsys):
     assert after.manifest["continued"][0]["num_samples"] == 100
 
 
+@pytest.mark.slow
 def test_ctrl_c_prints_one_line_and_the_same_command_resumes(tmp_path):
     out = tmp_path / "bao"
     argv = ["fit", "LCDM", "desi_dr2_bao", "--free", "Omega_m", "hrd", "--option", "desi_dr2_bao:rd=free",

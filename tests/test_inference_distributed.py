@@ -19,6 +19,8 @@ import pytest
 from hicosmo_nb.inference import distributed, plan_chains
 from hicosmo_nb.inference.checkpoint import load_checkpoint
 
+pytestmark = pytest.mark.slow  # subprocesses / a real run: > 20 s (not in the Colab-like job)
+
 WORKER = pathlib.Path(__file__).with_name("_distributed_worker.py")
 TIMEOUT = 600  # s, per process (the machine may be heavily loaded); never reached when healthy
 _LIVE: list[subprocess.Popen] = []

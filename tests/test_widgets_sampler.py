@@ -10,6 +10,8 @@ exceptions.
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow  # subprocesses / a real run: > 20 s (not in the Colab-like job)
+
 pytest.importorskip("ipywidgets")
 
 from hicosmo_nb.fit import build_problem  # noqa: E402
