@@ -6,6 +6,7 @@ Without /usr/bin/chromium the test fails when CI is set and is skipped otherwise
 (`bash .ci/run` installs it: `apt-get install chromium`).
 """
 
+import contextlib
 import json
 import os
 import pathlib
@@ -92,13 +93,20 @@ def voila_url(tmp_path_factory):
         "language": "python",
         "env": {"HICOSMO_NB_FAST": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline"},
     }))
-    port = _free_port()
     log = tmp_path_factory.mktemp("voila") / "voila.log"
     env = {**os.environ, "JUPYTER_PATH": str(jpath), "HICOSMO_NB_FAST": "1",
            "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    with voila_server(str(NOTEBOOK.relative_to(ROOT)), env, log) as port:
+        yield f"http://127.0.0.1:{port}/", log
+
+
+@contextlib.contextmanager
+def voila_server(target: str, env: dict, log: pathlib.Path):
+    """Run ``voila target`` on 127.0.0.1 (a free port, yielded) until the block ends; bounded waits."""
+    port = _free_port()
     with open(log, "w") as fh:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "voila", str(NOTEBOOK.relative_to(ROOT)), "--no-browser",
+            [sys.executable, "-m", "voila", target, "--no-browser",
              f"--port={port}", "--Voila.ip=127.0.0.1", "--show_tracebacks=True"],
             cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT,
         )
@@ -115,7 +123,7 @@ def voila_url(tmp_path_factory):
                 if time.monotonic() > deadline:
                     pytest.fail(f"voila did not listen on port {port} within 60 s:\n{log.read_text()[-3000:]}")
                 time.sleep(0.25)
-        yield f"http://127.0.0.1:{port}/", log
+        yield port
     finally:
         proc.send_signal(signal.SIGTERM)
         try:

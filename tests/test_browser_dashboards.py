@@ -9,22 +9,20 @@ import json
 import os
 import pathlib
 import re
-import signal
 import statistics
-import subprocess
 import sys
 import time
 
 import pytest
 
-from test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, _is_loopback, _load_dashboard, _require_chromium
+from test_browser import CHROMIUM, CHROMIUM_ARGS, _is_loopback, _load_dashboard, _require_chromium, voila_server
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # one server per dashboard: a fresh Voila (and kernel pool) for each app
 def voila_apps(tmp_path_factory):
     """Voila serving notebooks/apps on a free loopback port; yields (base URL, log path)."""
     _require_chromium()
@@ -37,34 +35,10 @@ def voila_apps(tmp_path_factory):
     (spec / "kernel.json").write_text(json.dumps({
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "Python 3", "language": "python", "env": env_k}))
-    port = _free_port()
     log = tmp_path_factory.mktemp("voila") / "voila.log"
     env = {**os.environ, "JUPYTER_PATH": str(jpath), **env_k}
-    with open(log, "w") as fh:
-        proc = subprocess.Popen([sys.executable, "-m", "voila", "notebooks/apps", "--no-browser", f"--port={port}",
-                                 "--Voila.ip=127.0.0.1", "--show_tracebacks=True"],
-                                cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
-    try:
-        import socket
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"voila exited:\n{log.read_text()[-3000:]}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"voila did not listen within 60 s:\n{log.read_text()[-3000:]}")
-                time.sleep(0.25)
+    with voila_server("notebooks/apps", env, log) as port:
         yield f"http://127.0.0.1:{port}/voila/render/", log
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 @pytest.fixture
