@@ -169,17 +169,24 @@ def _load_dashboard(page, url: str, ready, tmp_path: pathlib.Path, log: pathlib.
                 f"{last!r}); screenshots in {tmp_path}; voila log:\n{log.read_text()[-3000:]}")
 
 
-def test_voila_slider_redraws_luminosity_distance(voila_url, tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    url, log = voila_url
-    blocked: list[str] = []
-
+def loopback_only(blocked: list[str]):
+    """A Playwright route handler: loopback requests go through, every other one is aborted and
+    recorded in ``blocked``."""
     def route(r):
         if _is_loopback(r.request.url):
             r.continue_()
         else:
             blocked.append(r.request.url)
             r.abort()
+    return route
+
+
+def test_voila_slider_redraws_luminosity_distance(voila_url, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    url, log = voila_url
+    blocked: list[str] = []
+
+    route = loopback_only(blocked)
 
     # Independent of the page and of hicosmo_nb: what the kernel must print before and after.
     start, expected = _astropy_dl_z1(0.3153), _astropy_dl_z1(0.42)

@@ -15,7 +15,8 @@ import time
 
 import pytest
 
-from test_browser import CHROMIUM, CHROMIUM_ARGS, _is_loopback, _load_dashboard, _require_chromium, voila_server
+from test_browser import (CHROMIUM, CHROMIUM_ARGS, _is_loopback, _load_dashboard, _require_chromium,
+                          loopback_only, voila_server)
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -50,12 +51,7 @@ def page_for(voila_apps, tmp_path):
     pw = sync_playwright().start()
     browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
 
-    def route(r):
-        if _is_loopback(r.request.url):
-            r.continue_()
-        else:
-            blocked.append(r.request.url)
-            r.abort()
+    route = loopback_only(blocked)
 
     def open_app(name, ready_text):
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
