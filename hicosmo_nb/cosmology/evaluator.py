@@ -1,15 +1,14 @@
 """Distances at redshifts fixed in advance: :class:`DistanceEvaluator` (the likelihoods' path).
 
-Everything that depends only on the redshifts is done once, at construction (numpy): the
-redshifts, in ``s = (1+z)^(-1/2)``, are merged with fixed panel edges and sorted, and each piece
-gets an 8-node Gauss-Legendre rule. Evaluation is then one call of ``E`` on a fixed set of nodes,
-a weighted cumulative sum and a gather: no sort inside the compiled function, no recompilation
-when parameter values change. The result is the same sum as
-:func:`~hicosmo_nb.cosmology.comoving_distance`'s many-redshift path (relative error < 1e-10
-against adaptive quadrature for ``1e-3 <= z <= 1100``, tested). The map from integrand values to
-distances is linear, so the custom JVP of the built-in model costs one extra weighted sum per
-``E^2`` coefficient (a full Jacobian costs little more than a value). The curvature step
-(``sinh``/``sin``) is fused in.
+Everything that depends only on the redshifts is done once, at construction (numpy): each
+redshift, in ``s = (1+z)^(-1/2)``, is located in the fixed integration panels of
+:mod:`~hicosmo_nb.cosmology.integrals` and gets its interpolation weights. Evaluation is then one
+call of ``E`` on the panels' fixed nodes (376, however many redshifts), a cumulative sum and one
+gather: no locating inside the compiled function, no recompilation when parameter values change.
+The result is the same sum as :func:`~hicosmo_nb.cosmology.comoving_distance`'s many-redshift
+path (relative error < 1e-10 against adaptive quadrature for ``1e-3 <= z <= 1100``, tested). The
+map from integrand values to distances is linear, so the custom JVP of the built-in model costs
+one more application of it per tangent. The curvature step (``sinh``/``sin``) is fused in.
 
 Examples
 --------
@@ -24,7 +23,6 @@ Examples
 
 from __future__ import annotations
 
-import functools
 from typing import Callable, Mapping
 
 import jax
@@ -32,15 +30,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _config  # noqa: F401
-from .densities import C_KM_S, e2_and_partials, e2_coefficients, with_defaults
-from .integrals import _E2_FLOOR, _PANEL_EDGES, _check, _e_of_a, sinc_curvature
-from .quadrature import composite_rule
+from .densities import C_KM_S, with_defaults
+from .integrals import _PANELS, _check, _comoving_over_dh0, sinc_curvature
 from .validity import physical_contract
 
 __all__ = ["DistanceEvaluator"]
-
-_PANEL_NODES = 8
-
 
 def _z_of(args):
     return args["self"].z
@@ -80,28 +74,13 @@ class DistanceEvaluator:
             raise ValueError("give either de_density= or efunc=, not both")
         self.z, self.shape = z, z.shape
         self.kw = {"de_density": de_density, "efunc": efunc}
-        s_data = 1.0 / np.sqrt(1.0 + z.ravel())
-        knots = np.unique(np.concatenate([_PANEL_EDGES[_PANEL_EDGES > s_data.min()], s_data, [1.0]]))
-        knots = knots[::-1]  # s decreasing from 1: z increasing from 0
-        gl_s, gl_w = composite_rule(knots, _PANEL_NODES)  # decreasing panels: weights < 0
-        self.n_int = knots.size - 1
-        self._w = -gl_w.reshape(self.n_int, _PANEL_NODES)  # ∫ over [knot_{j+1}, knot_j] (> 0)
-        self._k = np.searchsorted(-knots, -s_data)  # data point i is knot _k[i]
-        self.s_nodes = gl_s
-        self.n_evals = int(gl_s.size)
+        self._where = _PANELS.locate(1.0 / np.sqrt(1.0 + z))  # numpy: panels and weights
+        self.n_evals = int(_PANELS.nodes.size)
 
-    # -- core: x = D_C / D_H0 at the data, linear in the integrand values at the nodes --------
-    def _combine(self, g: jax.Array) -> jax.Array:
-        """x at the data from integrand values ``g`` at ``s_nodes`` (leading axes allowed)."""
-        pieces = jnp.sum(jnp.asarray(self._w) * g.reshape(g.shape[:-1] + self._w.shape), axis=-1)
-        xk = jnp.concatenate([jnp.zeros(g.shape[:-1] + (1,)), jnp.cumsum(pieces, axis=-1)], axis=-1)
-        return xk[..., self._k].reshape(g.shape[:-1] + self.shape)
-
+    # -- core: x = D_C / D_H0 at the redshifts -------------------------------------------------
     def _x(self, params: Mapping) -> jax.Array:
-        s = jnp.asarray(self.s_nodes)
-        if self.kw["de_density"] is None and self.kw["efunc"] is None:
-            return _comoving_fixed(self, e2_coefficients(params))
-        return self._combine(2.0 / (s**3 * _e_of_a(params, s * s, **self.kw)))
+        return _comoving_over_dh0(params, self.z, self.kw["de_density"], self.kw["efunc"],
+                                  where=self._where)
 
     def _check(self, params):
         _check(params, self.kw["de_density"], self.kw["efunc"])
@@ -132,22 +111,3 @@ class DistanceEvaluator:
         """``mu = 5 log10(D_L / 10 pc)`` (``D_L`` floored at 1e-30 Mpc)."""
         dl = self.luminosity_distance(params, z_hel)
         return 5.0 * jnp.log10(jnp.maximum(dl, 1e-30)) + 25.0
-
-
-@functools.partial(jax.custom_jvp, nondiff_argnums=(0,))
-def _comoving_fixed(ev: DistanceEvaluator, coef: jax.Array) -> jax.Array:
-    """x = D_C / D_H0 at the evaluator's redshifts for the built-in model (custom JVP below)."""
-    s = jnp.asarray(ev.s_nodes)
-    e2 = e2_and_partials(coef, s * s)[0]
-    return ev._combine(2.0 / (s**3 * jnp.sqrt(jnp.maximum(e2, _E2_FLOOR))))
-
-
-@_comoving_fixed.defjvp
-def _comoving_fixed_jvp(ev, primals, tangents):
-    (coef,), (dcoef,) = primals, tangents
-    s = jnp.asarray(ev.s_nodes)
-    e2, partials = e2_and_partials(coef, s * s)
-    e2c = jnp.maximum(e2, _E2_FLOOR)
-    g = 2.0 / (s**3 * jnp.sqrt(e2c))
-    dg = jnp.tensordot(dcoef, jnp.where(e2 > _E2_FLOOR, -0.5 * g / e2c, 0.0) * partials, axes=1)
-    return ev._combine(g), ev._combine(dg)

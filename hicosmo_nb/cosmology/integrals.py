@@ -3,10 +3,13 @@
 All integrals use the variable ``s = (1 + z)^(-1/2)``, in which every integrand is smooth and
 finite on ``[0, 1]`` (matter, radiation, massive neutrinos, CPL). For a few redshifts a 48-node
 Gauss-Legendre rule on ``[s(z), 1]`` per redshift is used; for arrays of more than
-``_DIRECT_MAX`` redshifts the redshifts are sorted together with fixed panel edges (geometric
-below ``s = 1/16``, uniform above), each piece gets an 8-node rule and the distances are a
-cumulative sum. The built-in model's comoving integral has a custom JVP: any number of tangents
-costs one weighted sum per ``E^2`` coefficient.
+``_DIRECT_MAX`` redshifts the integrand is evaluated once on 47 fixed panels (geometric below
+``s = 1/16``, uniform above; 8 nodes each) and each redshift's integral is the whole panels above
+it plus the panel interpolant integrated exactly over its partial panel
+(:class:`~hicosmo_nb.cosmology.quadrature.CumulativeRule`): the cost barely grows with the number
+of redshifts and nothing is sorted. The built-in model's comoving integral has a custom JVP: any
+number of tangents costs one weighted sum of the ``E^2`` partials and one more application of the
+same linear map each.
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ from typing import Callable
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.custom_derivatives import SymbolicZero
 
 from .. import _config  # noqa: F401
 from .densities import C_KM_S, check_params, e2_and_partials, e2_coefficients, e2_of_a
-from .quadrature import gauss_legendre
+from .quadrature import CumulativeRule, gauss_legendre, gl_points
 
 __all__ = ["sinc_curvature"]
 
@@ -52,71 +56,87 @@ def _gauss_legendre(fn: Callable, lo: jax.Array, hi: jax.Array, n: int = _N_NODE
 
 
 _DIRECT_MAX = 16
-_PANEL_EDGES = np.concatenate([[0.0], np.geomspace(1e-3, 1 / 16, 10)[:-1], np.linspace(1 / 16, 1, 16)])
-_PIECE_NODES = 8
+# Panels in s for many redshifts: [0, 1e-3] (z > 1e6), 15 geometric up to s = 1/16 (z = 255;
+# radiation-matter equality sits at s ~ 0.017), 31 uniform above; 8 nodes each (376 in all).
+_PANELS = CumulativeRule(
+    np.concatenate([[0.0], np.geomspace(1e-3, 1 / 16, 16)[:-1], np.linspace(1 / 16, 1, 32)]), 8)
 
 
-def _integral_to_one(fn: Callable, s_z: jax.Array) -> jax.Array:
-    """∫_{s_z}^1 fn(s) ds for every element of ``s_z`` (any shape).
+def _locate(s_z: jax.Array):
+    """Where the points ``s_z`` sit in :data:`_PANELS` (``None``: few points, direct rule)."""
+    return None if s_z.size <= _DIRECT_MAX else _PANELS.locate(s_z, jnp)
 
-    ``fn`` maps an array of ``s`` to values of the same shape, or with extra leading axes (several
-    integrands at once); those lead the result's shape too.
-    """
-    if s_z.size <= _DIRECT_MAX:
-        return _gauss_legendre(fn, s_z, jnp.ones_like(s_z))
-    edges = jnp.concatenate([_PANEL_EDGES, s_z.ravel()])
-    order = jnp.argsort(edges)
-    sorted_edges = edges[order]
-    pieces = _gauss_legendre(fn, sorted_edges[:-1], sorted_edges[1:], _PIECE_NODES)
-    below = jnp.cumsum(pieces, axis=-1)  # ∫_{min edge}^{upper edge of each piece}
-    below = jnp.concatenate([jnp.zeros(below.shape[:-1] + (1,)), below], axis=-1)
-    rank = jnp.zeros(edges.shape[0], dtype=order.dtype).at[order].set(jnp.arange(edges.shape[0]))
-    n_panel = _PANEL_EDGES.shape[0]
-    out = below[..., rank[n_panel - 1 : n_panel]] - below[..., rank[n_panel:]]
-    return out.reshape(out.shape[:-1] + s_z.shape)
+
+def _integrator(s_z: jax.Array, where=None) -> tuple[jax.Array, Callable]:
+    """``(s, integrate)``: the points at which to evaluate an integrand and the map from its
+    values there (leading axes allowed: several integrands) to ``∫_{s_z}^1`` for every element of
+    ``s_z``. ``where`` (from :func:`_locate`, or precomputed by the caller): ``None`` for a
+    48-node rule per point, else :data:`_PANELS`, whose nodes are fixed, so that the cost does not
+    grow with the number of redshifts (no sort)."""
+    if where is None:
+        s, w = gl_points(s_z, jnp.ones_like(s_z), _N_NODES)
+        return s, lambda values: jnp.sum(w * values, axis=-1)
+    j, wext = where
+    return jnp.asarray(_PANELS.nodes), lambda values: _PANELS.integrate(values, j, wext)
+
+
+def _integral_to_one(fn: Callable, s_z: jax.Array, where=None) -> jax.Array:
+    """∫_{s_z}^1 fn(s) ds for every element of ``s_z`` (any shape)."""
+    s, integrate = _integrator(s_z, _locate(s_z) if where is None else where)
+    return integrate(fn(s))
+
+
+def _integrand_builtin(coef: jax.Array, s: jax.Array, partials: bool = False):
+    """``2 / (s^3 E(s^2))`` for the built-in model (and its partials w.r.t. ``coef``)."""
+    e2, de2 = e2_and_partials(coef, s * s)
+    e2c = jnp.maximum(e2, _E2_FLOOR)
+    k = 2.0 / (s**3 * jnp.sqrt(e2c))
+    if not partials:
+        return k
+    return k, jnp.where(e2 > _E2_FLOOR, -0.5 * k / e2c, 0.0) * de2
 
 
 @jax.custom_jvp
-def _comoving_builtin(coef: jax.Array, s_z: jax.Array) -> jax.Array:
-    """D_C / D_H0 for the built-in model, from its 8 E^2 coefficients (custom JVP below)."""
-
-    def integrand(s):
-        e2 = e2_and_partials(coef, s * s)[0]
-        return 2.0 / (s**3 * jnp.sqrt(jnp.maximum(e2, _E2_FLOOR)))
-
-    return _integral_to_one(integrand, s_z)
+def _comoving_builtin(coef: jax.Array, s_z: jax.Array, where) -> jax.Array:
+    """D_C / D_H0 at ``s_z`` (located by ``where``, see :func:`_integrator`) for the built-in
+    model, from its E^2 coefficients. Custom JVP: the tangent integrand is one weighted sum of the
+    partials, integrated by the same linear map."""
+    s, integrate = _integrator(s_z, where)
+    return integrate(_integrand_builtin(coef, s))
 
 
-@_comoving_builtin.defjvp
 def _comoving_builtin_jvp(primals, tangents):
-    coef, s_z = primals
-    dcoef, ds_z = tangents
+    coef, s_z, where = primals
+    dcoef, ds_z = tangents[:2]  # symbolic zeros when not differentiated (nothing computed)
+    s, integrate = _integrator(s_z, where)
+    k, dk = _integrand_builtin(coef, s, partials=True)
+    tangent = jnp.zeros(jnp.shape(s_z))
+    if not isinstance(dcoef, SymbolicZero):
+        tangent = integrate(jnp.tensordot(dcoef, dk, axes=1))
+    if not isinstance(ds_z, SymbolicZero):
+        tangent = tangent - _integrand_builtin(coef, s_z) * ds_z
+    return integrate(k), tangent
 
-    def integrand_and_partials(s):
-        e2, partials = e2_and_partials(coef, s * s)
-        e2c = jnp.maximum(e2, _E2_FLOOR)
-        k = 2.0 / (s**3 * jnp.sqrt(e2c))
-        dk = jnp.where(e2 > _E2_FLOOR, -0.5 * k / e2c, 0.0) * partials
-        return jnp.concatenate([k[None], dk])
 
-    out = _integral_to_one(integrand_and_partials, s_z)
-    e2_at = e2_and_partials(coef, s_z * s_z)[0]
-    k_at = 2.0 / (s_z**3 * jnp.sqrt(jnp.maximum(e2_at, _E2_FLOOR)))
-    return out[0], jnp.tensordot(dcoef, out[1:], axes=1) - k_at * ds_z
+_comoving_builtin.defjvp(_comoving_builtin_jvp, symbolic_zeros=True)
 
 
 def _hubble_distance0(params) -> jax.Array:
     return C_KM_S / jnp.asarray(params["H0"], dtype=jnp.float64)
 
 
-def _comoving_over_dh0(params, z, de_density, efunc) -> jax.Array:
-    """D_C / (c/H0) = ∫_{s(z)}^1 2 ds / (s^3 E(s^2))."""
+def _comoving_over_dh0(params, z, de_density, efunc, where=None) -> jax.Array:
+    """D_C / (c/H0) = ∫_{s(z)}^1 2 ds / (s^3 E(s^2)); ``where`` as in :func:`_integrator`
+    (default: located here)."""
+    s_z = _s_of_z(z)
+    where = _locate(s_z) if where is None else where
     if de_density is None and efunc is None:
-        return _comoving_builtin(e2_coefficients(params), _s_of_z(z))
+        return _comoving_builtin(e2_coefficients(params), s_z, where)
+
     def integrand(s):
         return 2.0 / (s**3 * _e_of_a(params, s * s, de_density, efunc))
 
-    return _integral_to_one(integrand, _s_of_z(z))
+    return _integral_to_one(integrand, s_z, where)
 
 
 def sinc_curvature(u) -> jax.Array:

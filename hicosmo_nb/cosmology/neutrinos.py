@@ -144,18 +144,26 @@ _DLNY = _LNY[1] - _LNY[0]
 _LNF, _DLNF = _fermi_dirac_table(_LNY)  # numpy: importing must not start the JAX backend
 
 
+def _hermite_cubics(f: np.ndarray, dfdx: np.ndarray, dx: float) -> np.ndarray:
+    """Per interval, the coefficients ``(c0..c3)`` in ``t in [0, 1]`` of the cubic Hermite
+    interpolant of values ``f`` and slopes ``dfdx`` on a uniform grid of spacing ``dx``."""
+    f0, f1, d0, d1 = f[:-1], f[1:], dx * dfdx[:-1], dx * dfdx[1:]
+    return np.stack([f0, d0, 3 * (f1 - f0) - 2 * d0 - d1, 2 * (f0 - f1) + d0 + d1], axis=-1)
+
+
+_CUBICS = _hermite_cubics(_LNF, _DLNF, _DLNY)
+
+
 def log_fd_ratio_and_slope(y: jax.Array) -> tuple[jax.Array, jax.Array]:
     """ln(F(y)/F(0)) for y >= 0 and its slope d ln F / d ln y (smooth, exact asymptotes)."""
     u = jnp.log(jnp.maximum(y, 1e-30))  # 1e-30: its square must not underflow (Hessians)
     uc = jnp.clip(u, _LNY_MIN, _LNY_MAX)
     i = jnp.clip(jnp.floor((uc - _LNY_MIN) / _DLNY).astype(jnp.int32), 0, _NTAB - 2)
-    t = (uc - (_LNY_MIN + i * _DLNY)) / _DLNY
-    t2, t3 = t * t, t * t * t
-    lnf_tab, dlnf_tab = jnp.asarray(_LNF), jnp.asarray(_DLNF)
-    f0, f1 = lnf_tab[i], lnf_tab[i + 1]
-    d0, d1 = _DLNY * dlnf_tab[i], _DLNY * dlnf_tab[i + 1]
-    value = (2 * t3 - 3 * t2 + 1) * f0 + (t3 - 2 * t2 + t) * d0 + (3 * t2 - 2 * t3) * f1 + (t3 - t2) * d1
-    slope = ((6 * t2 - 6 * t) * (f0 - f1) + (3 * t2 - 4 * t + 1) * d0 + (3 * t2 - 2 * t) * d1) / _DLNY
+    t = (uc - _LNY_MIN) / _DLNY - i
+    c = jnp.asarray(_CUBICS)[i]  # one gather: the interval's cubic in t
+    c0, c1, c2, c3 = c[..., 0], c[..., 1], c[..., 2], c[..., 3]
+    value = c0 + t * (c1 + t * (c2 + t * c3))
+    slope = (c1 + t * (2.0 * c2 + t * (3.0 * c3))) / _DLNY
     # Above the table F(y) -> (3/2) zeta(3) y: ln F grows with slope 1 in ln y. Below it
     # ln(F/F0) = _SMALL_Y y^2 (exact to O(y^4)), so a massless state is exactly radiation.
     above, below = u > _LNY_MAX, u < _LNY_MIN
