@@ -89,3 +89,16 @@ def test_user_dark_energy_and_errors():
         cosmo.DistanceEvaluator(Z, de_density=cpl, efunc=cpl)
     with pytest.raises(ValueError, match="luminosity_distance: H0 = -1.0 is unphysical"):
         EV.luminosity_distance({"H0": -1.0, "Omega_m": 0.3})
+
+
+def test_model_unphysical_just_beyond_the_largest_redshift():
+    # physical on [0, 2.26] (E^2 > 0 there) but E^2 < 0 from z ~ 2.3: the integrand must not be
+    # evaluated beyond the largest redshift asked for (it was, once, inside a shared panel)
+    p = {"Omega_m": 0.5397, "H0": 75.12, "Omega_k": 0.8108, "w0": -0.4754, "wa": 1.6646}
+    z = np.linspace(0.05, 2.26, 200)
+    assert bool(cosmo.validity(p, z)[0]) and not bool(cosmo.validity(p, 2.6)[0])
+    ref = _dc_quad(p, z[::20])
+    ev = cosmo.DistanceEvaluator(z)
+    for dc in (np.asarray(jax.jit(ev.comoving_distance)(p)),
+               np.asarray(jax.jit(cosmo.comoving_distance)(p, jnp.asarray(z)))):
+        assert np.max(np.abs(dc[::20] / ref - 1)) < 1e-10

@@ -14,7 +14,7 @@ same linear map each.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -56,28 +56,49 @@ def _gauss_legendre(fn: Callable, lo: jax.Array, hi: jax.Array, n: int = _N_NODE
 
 
 _DIRECT_MAX = 16
-# Panels in s for many redshifts: [0, 1e-3] (z > 1e6), 15 geometric up to s = 1/16 (z = 255;
-# radiation-matter equality sits at s ~ 0.017), 31 uniform above; 8 nodes each (376 in all).
+# Panels in tau = (s - s_min) / (1 - s_min), s_min = s(max z), for many redshifts: [0, 1e-3],
+# 15 geometric up to 1/16 (radiation-matter equality, s ~ 0.017, falls there when max z is
+# large), 31 uniform above; 8 nodes each (376 in all). Mapping onto [s(max z), 1] means the
+# integrand is never evaluated beyond the largest redshift asked for, where E(z)^2 may be <= 0
+# although the model is physical over the redshifts used.
 _PANELS = CumulativeRule(
     np.concatenate([[0.0], np.geomspace(1e-3, 1 / 16, 16)[:-1], np.linspace(1 / 16, 1, 32)]), 8)
 
 
-def _locate(s_z: jax.Array):
-    """Where the points ``s_z`` sit in :data:`_PANELS` (``None``: few points, direct rule)."""
-    return None if s_z.size <= _DIRECT_MAX else _PANELS.locate(s_z, jnp)
+class _Placement(NamedTuple):
+    """Where redshifts sit in :data:`_PANELS`: ``s_min`` (``s`` of the largest redshift), each
+    point's panel ``j`` and interpolation weights ``wext`` (numpy, or traced)."""
+
+    s_min: jax.Array
+    j: jax.Array
+    wext: jax.Array
 
 
-def _integrator(s_z: jax.Array, where=None) -> tuple[jax.Array, Callable]:
+def place(s_z, xp=np) -> _Placement:
+    """Place the points ``s_z`` in :data:`_PANELS` mapped onto ``[min(s_z), 1]`` (``xp``: numpy
+    at build time, ``jax.numpy`` when traced)."""
+    s_min = xp.min(s_z)
+    tau = (s_z - s_min) / xp.maximum(1.0 - s_min, 1e-300)  # all z = 0: tau = 0, span 0
+    return _Placement(s_min, *_PANELS.locate(tau, xp))
+
+
+def _locate(s_z: jax.Array) -> _Placement | None:
+    """:func:`place` for traced points (``None``: few points, direct rule)."""
+    return None if s_z.size <= _DIRECT_MAX else place(s_z, jnp)
+
+
+def _integrator(s_z: jax.Array, where: _Placement | None = None) -> tuple[jax.Array, Callable]:
     """``(s, integrate)``: the points at which to evaluate an integrand and the map from its
     values there (leading axes allowed: several integrands) to ``∫_{s_z}^1`` for every element of
-    ``s_z``. ``where`` (from :func:`_locate`, or precomputed by the caller): ``None`` for a
-    48-node rule per point, else :data:`_PANELS`, whose nodes are fixed, so that the cost does not
-    grow with the number of redshifts (no sort)."""
+    ``s_z``. ``where``: ``None`` for a 48-node rule per point, else the points' placement in
+    :data:`_PANELS` (from :func:`place`), whose nodes are fixed in ``tau``, so that the cost does
+    not grow with the number of redshifts (no sort)."""
     if where is None:
         s, w = gl_points(s_z, jnp.ones_like(s_z), _N_NODES)
         return s, lambda values: jnp.sum(w * values, axis=-1)
-    j, wext = where
-    return jnp.asarray(_PANELS.nodes), lambda values: _PANELS.integrate(values, j, wext)
+    span = 1.0 - where.s_min
+    s = where.s_min + span * jnp.asarray(_PANELS.nodes)
+    return s, lambda values: span * _PANELS.integrate(values, where.j, where.wext)
 
 
 def _integral_to_one(fn: Callable, s_z: jax.Array, where=None) -> jax.Array:
