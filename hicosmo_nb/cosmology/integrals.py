@@ -3,9 +3,10 @@
 All integrals use the variable ``s = (1 + z)^(-1/2)``, in which every integrand is smooth and
 finite on ``[0, 1]`` (matter, radiation, massive neutrinos, CPL). For a few redshifts a 48-node
 Gauss-Legendre rule on ``[s(z), 1]`` per redshift is used; for arrays of more than
-``_DIRECT_MAX`` redshifts the integrand is evaluated once on 47 fixed panels (geometric below
-``s = 1/16``, uniform above; 8 nodes each) and each redshift's integral is the whole panels above
-it plus the panel interpolant integrated exactly over its partial panel
+``_DIRECT_MAX`` redshifts the integrand is evaluated once on 47 fixed panels spanning
+``[s(max z), 1]`` (geometric near the high-redshift end, uniform above; 8 nodes each) and each
+redshift's integral is the whole panels above it plus the panel interpolant integrated exactly
+over its partial panel
 (:class:`~hicosmo_nb.cosmology.quadrature.CumulativeRule`): the cost barely grows with the number
 of redshifts and nothing is sorted. The built-in model's comoving integral has a custom JVP: any
 number of tangents costs one weighted sum of the ``E^2`` partials and one more application of the
