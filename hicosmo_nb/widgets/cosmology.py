@@ -213,7 +213,9 @@ def cosmology_explorer(model: str = "LCDM", sn: str = "union3", *, mode: str = "
     against the 32 chronometers. The readout gives each data set's chi^2 (equal to the library
     likelihoods') and the total of the selected ones. "best fit" moves the sliders to the
     maximum likelihood of the selected data. Unphysical values show a message and keep the last
-    good curves.
+    good curves. Axis limits hold the data with their error bars and the curves; they stay put
+    while sliders move (only the curves and SN points are redrawn) and grow when a curve leaves
+    them.
 
     Parameters
     ----------

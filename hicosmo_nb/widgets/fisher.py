@@ -198,7 +198,12 @@ def fisher_explorer(sn: str = "Pantheon+-like", bao: str = "DESI DR2-like", *,
     (marginalized unless plotted) or fixed. Panels: 68.3%/95.4% ellipses (Delta chi^2 =
     2.30/6.18) of the chosen pair, their 1-D Gaussians; readout: marginalized errors and the DETF
     figure of merit. "overlay real data" adds the observed Fisher matrix of the matching real
-    data set at its best fit.
+    data set at its best fit (and its legend entries, shown only then).
+
+    Knob moves redraw only the contours over a cached background (see :mod:`hicosmo_nb.widgets`),
+    so the axis limits stay put while the contours change: when they grow out of the view, the
+    view grows; when they shrink below a quarter of it (e.g. many more SNe), it is fitted to them
+    again. Either costs one full redraw.
 
     Returns
     -------
