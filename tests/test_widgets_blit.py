@@ -125,13 +125,26 @@ def test_structural_change_recaptures_background_and_limits_hold_data_and_curves
                 assert ax.get_ylim()[0] <= np.min(y) and np.max(y) <= ax.get_ylim()[1], ln
 
 
-def test_ipympl_slider_move_is_a_blit_sent_to_the_browser():
+def _decode(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+
+
+def test_ipympl_slider_moves_are_blits_whose_frames_rebuild_the_figure():
+    """ipympl mode: each move is a blit sent at once; the browser draws the first frame (full)
+    and then each diff frame (changed pixels, the rest transparent) over the previous one."""
     pytest.importorskip("ipympl")
     d = fisher_explorer(mode="ipympl")
     sent = []
     d.canvas.send_binary = sent.append  # what ipympl would send to the frontend
+    d.canvas._force_full = True  # as when a browser view (re)connects
     blits = d.blits
-    d.set(n_sn=2000.0)
-    d.set(n_sn=2100.0)
-    assert d.blits == blits + 2 and len(sent) == 2
+    for n in (2000.0, 2100.0, 2300.0):
+        d.set(n_sn=n)
+    assert d.blits == blits + 3 and len(sent) == 3 and d.canvas._image_mode == "diff"
+    shown = _decode(sent[0])
+    for frame in sent[1:]:
+        diff = _decode(frame)
+        assert 0 < (diff[..., 3] > 0).sum() < diff[..., 0].size // 4  # only what changed is sent
+        shown = np.where(diff[..., 3:] > 0, diff, shown)
+    np.testing.assert_array_equal(shown, _frame(d))
     assert _pixels_off(d) == 0

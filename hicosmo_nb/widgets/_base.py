@@ -21,7 +21,8 @@ Cheap redraws (blitting)
     (axes, ticks, labels, data points, error bars, legends) and caches that background
     (:class:`~hicosmo_nb.widgets._blit.Blitter`); a slider move restores it and draws only the
     animated artists, then pushes the Agg buffer: ``canvas.blit`` in ipympl mode (ipympl sends
-    the changed pixels at once, no browser round trip) or one fast-zlib PNG in png mode. A full
+    the changed pixels at once, no browser round trip) or one PNG in png mode; both encoded by
+    :func:`~hicosmo_nb.widgets._frames.png_bytes` (fast, unfiltered). A full
     draw (and a new background) happens on a structural change (a dropdown or checkbox, or
     ``set`` of one), on ``redraw(full=True)``, when the canvas size changed, and when the view must
     change. Axis limits are set from the data and the current curves (error bars included, with
@@ -44,9 +45,7 @@ from __future__ import annotations
 import asyncio
 import html
 import os
-import struct
 import sys
-import zlib
 from typing import Any, Sequence
 
 import ipywidgets as widgets
@@ -56,6 +55,7 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from ._blit import Blitter, ViewLimits
+from ._frames import ipympl_canvas, png_bytes
 
 __all__ = ["Dashboard", "canvas_mode", "MODES"]
 
@@ -130,14 +130,7 @@ class Dashboard(widgets.VBox):
         self.message_area = widgets.HTML(value="")
         self.footer = widgets.HTML(value=f"<small>canvas mode: <b>{self.mode}</b></small>")
         if self.mode == "ipympl":
-            from ipympl.backend_nbagg import Canvas, FigureManager
-
-            canvas = Canvas(figure)
-            FigureManager(canvas, 0)
-            canvas.header_visible = False
-            canvas.toolbar_visible = False
-            canvas.resizable = False
-            self.canvas = canvas
+            self.canvas = ipympl_canvas(figure)
         else:
             FigureCanvasAgg(figure)  # one Agg canvas kept by the figure: its renderer is reused
             self.canvas = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
@@ -271,31 +264,6 @@ class Dashboard(widgets.VBox):
 
     def _restyle(self, values: dict) -> None:
         """Texts and legends that change only with structural controls (default: none)."""
-
-
-def png_bytes(rgba: np.ndarray) -> bytes:
-    """A PNG of an ``(h, w, 4)`` uint8 RGBA array: unfiltered rows, zlib level 1.
-
-    Pillow's PNG writer spends most of its time choosing a row filter, which buys little on a
-    plot's flat colours; rows stored unfiltered and compressed at zlib's fastest level encode
-    about twice as fast to a file of about the same size.
-
-    Examples
-    --------
-    >>> png_bytes(np.zeros((2, 3, 4), np.uint8))[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
-    True
-    """
-    h, w, _ = rgba.shape
-    rows = np.empty((h, 1 + 4 * w), np.uint8)
-    rows[:, 0] = 0  # filter type "None" for every row
-    rows[:, 1:] = rgba.reshape(h, 4 * w)
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0)  # 8-bit RGBA, no interlace
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1))
-            + chunk(b"IEND", b""))
 
 
 def _structural(control) -> bool:
