@@ -89,6 +89,12 @@ def test_fisher_blitted_frames_equal_full_draws_and_legend_follows_overlay():
     d.set(n_sn=2500.0)
     assert d._axes[0].get_xlabel() == r"$\Omega_m$" and d.blits > 0
     assert _pixels_off(d) == 0
+    buf = io.BytesIO()
+    d.figure.savefig(buf, format="png")  # matplotlib's own drawing order, every artist once
+    np.testing.assert_array_equal(_decode(buf.getvalue()), _full_draw(d, natural_order=True))
+    blits = d.blits
+    d.set(n_sn=2700.0)  # the background survives the savefig
+    assert d.blits == blits + 1 and _pixels_off(d) == 0
 
 
 def test_structural_change_recaptures_background_and_limits_hold_data_and_curves():

@@ -4,8 +4,8 @@
     The artists a slider changes are *animated*: matplotlib's full draw skips them, so the
     Agg buffer after a full draw is the static background (axes, ticks, labels, data points,
     error bars, legends). A ``draw_event`` callback copies that background and then draws the
-    animated artists on top, whoever asked for the draw (the dashboard, ipympl's browser
-    frontend, ``savefig``). A slider move then restores the background and draws only the
+    animated artists on top, whoever asked for the draw (the dashboard, or ipympl's browser
+    frontend; ``savefig`` draws them in their place itself). A slider move then restores the background and draws only the
     animated artists (:meth:`Blitter.blit`): the Agg buffer ends up equal to a full draw.
 
 :class:`ViewLimits`
@@ -78,12 +78,12 @@ class Blitter:
         self._background = None
 
     def _on_draw(self, event) -> None:
-        if not self.artists:
+        if not self.artists or event.canvas.is_saving():  # savefig draws animated artists itself
             return
         if event.canvas is self.canvas and event.renderer is getattr(self.canvas, "renderer", None):
             self._background = self.canvas.copy_from_bbox(self.figure.bbox)
             self._size = tuple(self.figure.bbox.size)
-        for a in self.artists:  # also into savefig's renderer, which skips animated artists
+        for a in self.artists:
             a.draw(event.renderer)
 
     def blit(self) -> None:
