@@ -69,8 +69,13 @@ def _check_blitted_frame(dash, moves):
     assert not ((natural != frame).any(-1) & ~drawn).any()  # stacking order only differs where they are
 
 
-def test_cosmology_blitted_frames_equal_full_draws():
-    d = cosmology_explorer(mode="png")
+@pytest.fixture(scope="module")
+def cosmo():
+    return cosmology_explorer(mode="png")
+
+
+def test_cosmology_blitted_frames_equal_full_draws(cosmo):
+    d = cosmo
     d.set(model="kw0waCDM")
     rng = np.random.default_rng(3)
     _check_blitted_frame(d, [dict(H0=rng.uniform(62, 75), Omega_m=rng.uniform(0.25, 0.35),
@@ -97,8 +102,10 @@ def test_fisher_blitted_frames_equal_full_draws_and_legend_follows_overlay():
     assert d.blits == blits + 1 and _pixels_off(d) == 0
 
 
-def test_structural_change_recaptures_background_and_limits_hold_data_and_curves():
-    d = cosmology_explorer(mode="png")
+def test_structural_change_recaptures_background_and_limits_hold_data_and_curves(cosmo):
+    d = cosmo
+    d.set(model="LCDM")
+    d.set(H0=68.0, Omega_m=0.31)
     ax_sn, ax_bao, ax_hz = d._axes
     before, full = ax_hz.get_ylim(), d.full_draws
     d.set(H0=86.0, Omega_m=0.55)  # the H(z) curve leaves the data's view: the view grows (a full draw) ...
