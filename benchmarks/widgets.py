@@ -7,8 +7,8 @@ of this process (``time.process_time``: on a loaded shared machine wall time mos
 other processes), plus the number of compilations of the compiled library function.
 "png" mode: the whole update includes the redraw (a blit of the animated artists over the
 cached background, or a full draw when the view must change) and the PNG encode. "ipympl" mode:
-it includes the blit and the diff PNG ipympl encodes for the browser (``canvas.blit`` ->
-``refresh_all``), as with a live frontend (``syncing_data_url`` off, as after the frontend's
+it includes the blit and the frame sent to the browser (``canvas.blit`` -> ``refresh_all`` ->
+the changed pixels as PNG, :mod:`hicosmo_nb.widgets._frames`), as with a live frontend (``syncing_data_url`` off, as after the frontend's
 "initialized" message). The number of full draws among the timed changes is printed, and the
 cost of the PNG encode alone (png mode).
 Targets on 2 cores: compute <= 2 ms (cosmology), <= 20 ms (Fisher); whole update <= 50 ms.
