@@ -5,8 +5,12 @@ and canvas mode: median compute (the library call behind one change) and median 
 (compute + artists updated in place + the figure rendered), each as wall time and as CPU time
 of this process (``time.process_time``: on a loaded shared machine wall time mostly measures the
 other processes), plus the number of compilations of the compiled library function.
-"png" mode: the whole update includes one Agg render and the PNG encode. "ipympl" mode: it
-includes ``draw_idle`` and the one Agg render ipympl then does for the browser's frame.
+"png" mode: the whole update includes the redraw (a blit of the animated artists over the
+cached background, or a full draw when the view must change) and the PNG encode. "ipympl" mode:
+it includes the blit and the frame sent to the browser (``canvas.blit`` -> ``refresh_all`` ->
+the changed pixels as PNG, :mod:`hicosmo_nb.widgets._frames`), as with a live frontend (``syncing_data_url`` off, as after the frontend's
+"initialized" message). The number of full draws among the timed changes is printed, and the
+cost of the PNG encode alone (png mode).
 Targets on 2 cores: compute <= 2 ms (cosmology), <= 20 ms (Fisher); whole update <= 50 ms.
 
 Run: ``python benchmarks/widgets.py``
@@ -26,6 +30,8 @@ _MODES = ("png", "ipympl")
 def _measure(dash, changes):
     """Medians in ms: (compute wall, compute CPU, whole wall, whole CPU) over ``changes``."""
     rows = []
+    if dash.mode == "ipympl":
+        dash.canvas.syncing_data_url = False  # as with a live frontend (see the module docstring)
     for values in changes:
         dash._batch = True  # set the controls without triggering updates; the update is timed below
         for k, v in values.items():
@@ -36,17 +42,28 @@ def _measure(dash, changes):
         w1, c1 = time.perf_counter(), time.process_time()
         dash._draw(out)
         dash.redraw()
-        if dash.mode == "ipympl":
-            dash.figure.canvas.draw()  # the render ipympl does when the browser asks for the frame
         w2, c2 = time.perf_counter(), time.process_time()
         rows.append((w1 - w0, c1 - c0, w2 - w0, c2 - c0))
     return np.median(np.asarray(rows), axis=0) * 1e3
 
 
+def _png_encode_ms(dash, n=20):
+    """Median CPU ms of the png mode's PNG encode alone (the figure's Agg buffer as it is)."""
+    t = []
+    for _ in range(n):
+        c0 = time.process_time()
+        dash._push_png()
+        t.append(time.process_time() - c0)
+    return f"; PNG encode {np.median(t) * 1e3:.1f} ms CPU ({len(dash.canvas.value) / 1e3:.0f} kB)"
+
+
 def _report(name, mode, dash, changes, extra):
+    full0 = dash.full_draws
     cw, cc, ww, wc = _measure(dash, changes)
+    enc = _png_encode_ms(dash) if mode == "png" else ""
     print(f"{name:18s} [{mode:6s}] compute {cc:6.2f} ms CPU ({cw:6.2f} wall), whole update {wc:6.1f} ms CPU "
-          f"({ww:6.1f} wall), median of {len(changes)}; {extra()}", flush=True)
+          f"({ww:6.1f} wall), median of {len(changes)} ({dash.full_draws - full0} full draws); {extra()}{enc}",
+          flush=True)
 
 
 def _sampler() -> None:

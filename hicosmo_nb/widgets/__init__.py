@@ -11,6 +11,11 @@ readouts), ``figure`` (the matplotlib Figure), ``mode`` ("ipympl" or "png"), ``m
 - The live sampler dashboard (on :class:`hicosmo_nb.inference.Run`) will sit beside these in
   ``sampler.py``, built on the same :class:`Dashboard` base.
 
+A slider move redraws only the artists it changes (curves, moving points, ellipses) over the
+rest of the figure cached at the last full draw (blitting), with the axis limits kept; dropdowns,
+checkboxes and curves leaving the view cause one full draw (details in :class:`Dashboard`'s
+module, ``hicosmo_nb/widgets/_base.py``).
+
 Importing :mod:`hicosmo_nb` never imports ipywidgets; only this subpackage does.
 
 Examples

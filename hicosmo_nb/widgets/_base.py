@@ -15,14 +15,25 @@ Coalescing
     Python, tests) the update runs at once. :meth:`Dashboard.set` changes several controls and
     updates once.
 
-Cheap redraws
+Cheap redraws (blitting)
+    A subclass declares the artists a slider changes (model curves, moving points, ellipses,
+    markers) with ``animated=`` in :meth:`Dashboard._setup`. A full draw renders everything else
+    (axes, ticks, labels, data points, error bars, legends) and caches that background
+    (:class:`~hicosmo_nb.widgets._blit.Blitter`); a slider move restores it and draws only the
+    animated artists, then pushes the Agg buffer: ``canvas.blit`` in ipympl mode (ipympl sends
+    the changed pixels at once, no browser round trip) or one PNG in png mode; both encoded by
+    :func:`~hicosmo_nb.widgets._frames.png_bytes` (fast, unfiltered). A full
+    draw (and a new background) happens on a structural change (a dropdown or checkbox, or
+    ``set`` of one), on ``redraw(full=True)``, when the canvas size changed, and when the view must
+    change. Axis limits are set from the data and the current curves (error bars included, with
+    margins) at each full draw and frozen while sliders move; they change only when an animated
+    artist leaves the view (which grows to hold it) or everything shrinks below a quarter of it
+    (:class:`~hicosmo_nb.widgets._blit.ViewLimits`). Dashboards without animated artists (the
+    sampler) draw the whole figure each time (``draw_idle`` in ipympl mode).
     The layout is computed once (constrained layout on the first draw, and again after a
-    structural change: a dropdown or checkbox, or ``set`` of one), then frozen
-    (``set_layout_engine("none")``, legends placed by "best" pinned where they landed), so a
-    slider move costs one render of the figure with its artists updated in place, not a
-    re-layout of every text (titles are pinned too, which skips matplotlib's per-draw check of
-    their overlap with tick labels). In PNG mode the figure keeps one Agg canvas (its renderer is
-    reused) and the PNG is encoded with fast zlib settings.
+    structural change), then frozen (``set_layout_engine("none")``, legends placed by "best"
+    pinned where they landed, titles pinned, which skips matplotlib's per-draw check of their
+    overlap with tick labels).
 
 Only APIs present in both ipywidgets 7.7 (Colab) and 8 are used: ``observe(handler,
 names="value")``, ``Layout``, ``HTML``, ``Image``, ``VBox``/``HBox``, ``FloatSlider``,
@@ -33,16 +44,18 @@ from __future__ import annotations
 
 import asyncio
 import html
-import io
 import os
 import sys
-from typing import Any
+from typing import Any, Sequence
 
 import ipywidgets as widgets
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
-from PIL import Image as _PILImage
+
+from ._blit import Blitter, ViewLimits
+from ._frames import ipympl_canvas, png_bytes
 
 __all__ = ["Dashboard", "canvas_mode", "MODES"]
 
@@ -88,14 +101,17 @@ class Dashboard(widgets.VBox):
         the message area ("" when all is well); ``set(**values)``: change controls, update once;
         ``updates``: number of computations done so far.
 
+    ``full_draws`` and ``blits`` count the two kinds of redraw (module docstring).
+
     Subclasses build ``self.controls`` and the figure's artists, then implement ``_compute``
     (library calls; may raise ``ValueError`` with a user-facing message) and ``_draw`` (set
-    artist data in place). A ``ValueError`` keeps the previous state and curves and shows the
-    message; any other exception is shown as a one-line message too (never a traceback).
+    artist data in place), and may implement ``_restyle`` (texts and legends, called before
+    ``_draw`` when a full redraw is due). A ``ValueError`` keeps the previous state and curves and
+    shows the message; any other exception is shown as a one-line message too (never a traceback).
     """
 
     def _setup(self, figure: Figure, controls: dict[str, widgets.Widget], panel: widgets.Widget,
-               mode: str = "auto", title: str = "") -> None:
+               mode: str = "auto", title: str = "", animated: Sequence = ()) -> None:
         self.mode = canvas_mode(mode)
         self.figure = figure
         self.controls = dict(controls)
@@ -108,21 +124,18 @@ class Dashboard(widgets.VBox):
         self._layout_dirty = isinstance(figure.get_layout_engine(), ConstrainedLayoutEngine)
         self._frozen = False  # True once _relayout has laid the figure out and frozen it
         self._best_legends: list = []
+        self._full_pending = True  # the next redraw draws the whole figure (and a new background)
+        self.full_draws = self.blits = 0
         self.readout = widgets.HTML(value="")
         self.message_area = widgets.HTML(value="")
         self.footer = widgets.HTML(value=f"<small>canvas mode: <b>{self.mode}</b></small>")
         if self.mode == "ipympl":
-            from ipympl.backend_nbagg import Canvas, FigureManager
-
-            canvas = Canvas(figure)
-            FigureManager(canvas, 0)
-            canvas.header_visible = False
-            canvas.toolbar_visible = False
-            canvas.resizable = False
-            self.canvas = canvas
+            self.canvas = ipympl_canvas(figure)
         else:
             FigureCanvasAgg(figure)  # one Agg canvas kept by the figure: its renderer is reused
             self.canvas = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self._blitter = Blitter(figure, animated)
+        self._view = ViewLimits(figure, self._blitter.artists)
         for control in self.controls.values():
             if hasattr(control, "value"):
                 control.observe(self._on_change, names="value")
@@ -145,6 +158,7 @@ class Dashboard(widgets.VBox):
         try:
             for k, v in values.items():
                 self._layout_dirty |= self._frozen and _structural(self.controls[k])
+                self._full_pending |= _structural(self.controls[k])
                 self.controls[k].value = v
         finally:
             self._batch = False
@@ -154,6 +168,7 @@ class Dashboard(widgets.VBox):
     # ------------------------------------------------------------------------ updates
     def _on_change(self, change) -> None:
         self._layout_dirty |= self._frozen and _structural(change["owner"])
+        self._full_pending |= _structural(change["owner"])
         if self._batch:
             return
         loop = _running_loop()
@@ -180,22 +195,41 @@ class Dashboard(widgets.VBox):
             return
         self._values = values
         self._show_message("")
+        if self._full_pending:
+            self._restyle(values)
         self._draw(values)
         self.redraw()
 
-    def redraw(self) -> None:
-        """Push the figure to the screen: ``draw_idle`` (ipympl) or one PNG swap."""
+    def redraw(self, full: bool = False) -> None:
+        """Push the figure to the screen: a blit of the animated artists over the cached
+        background, or (``full``, after a structural change, when the view must change) a full
+        draw; then ``blit``/``draw_idle`` (ipympl) or one PNG swap."""
+        blitter = self._blitter
+        full = full or self._full_pending or not blitter.artists
+        if blitter.artists and self._view.fit(force=full):
+            full = True
+            self._layout_dirty |= self._frozen  # new limits, new tick labels: lay out once more
         if self._layout_dirty:
             self._relayout()
-        if self.mode == "ipympl":
-            self.canvas.draw_idle()
+        self._full_pending = False
+        if full or not blitter.valid:
+            self.full_draws += 1
+            if self.mode == "ipympl" and not blitter.artists:
+                self.canvas.draw_idle()  # the browser asks for the frame
+                return
+            self.figure.canvas.draw()  # ipympl: sends the frame; draw_event caches the background
         else:
-            canvas = self.figure.canvas
-            canvas.draw()
-            buf = io.BytesIO()
-            _PILImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1
-                                 ).save(buf, format="png", compress_level=1)
-            self.canvas.value = buf.getvalue()
+            self.blits += 1
+            blitter.blit()
+            if self.mode == "ipympl":
+                self.canvas.blit(self.figure.bbox)  # sends the changed pixels
+                return
+        if self.mode == "png":
+            self._push_png()
+
+    def _push_png(self) -> None:
+        """Encode the Agg buffer as PNG (:func:`png_bytes`) into the Image widget."""
+        self.canvas.value = png_bytes(np.asarray(self.figure.canvas.buffer_rgba()))
 
     def _relayout(self) -> None:
         """Lay the figure out (constrained layout, legends at "best") once, then freeze it."""
@@ -228,6 +262,9 @@ class Dashboard(widgets.VBox):
     def _draw(self, values: dict) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def _restyle(self, values: dict) -> None:
+        """Texts and legends that change only with structural controls (default: none)."""
+
 
 def _structural(control) -> bool:
     """Whether a change of ``control`` may change the figure's texts (labels, titles): not a slider."""
@@ -236,11 +273,12 @@ def _structural(control) -> bool:
 
 
 def slider(name: str, value: float, lo: float, hi: float, step: float, fmt: str = ".3f",
-           description: str | None = None) -> widgets.FloatSlider:
-    """A continuous-update FloatSlider with the parameter name as description."""
+           description: str | None = None, label_px: int = 80) -> widgets.FloatSlider:
+    """A continuous-update FloatSlider with the parameter name as description (``label_px`` wide)."""
     return widgets.FloatSlider(value=value, min=lo, max=hi, step=step, description=description or name,
                                readout_format=fmt, continuous_update=True,
-                               style={"description_width": "80px"}, layout=widgets.Layout(width="330px"))
+                               style={"description_width": f"{label_px}px"},
+                               layout=widgets.Layout(width=f"{250 + label_px}px"))
 
 
 def new_figure(width: float, height: float, ncols: int) -> tuple[Figure, list]:

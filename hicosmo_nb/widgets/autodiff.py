@@ -30,7 +30,7 @@ class AutodiffExplorer(Dashboard):
                                           description="function"),
              "x": slider("x", fn.x0, fn.lo, fn.hi, (fn.hi - fn.lo) / 200, ".3f"),
              "log10_h": slider("log10_h", -6.0, -15.0, -1.0, 0.25, ".2f", "log10 h")}
-        self.cost_button = widgets.Button(description="measure gradient cost")
+        self.cost_button = widgets.Button(description="measure gradient cost", layout=widgets.Layout(width="190px"))
         self.cost_button.on_click(lambda _: self.measure_cost())
         self.cost = None
         fig, axes = new_figure(12.5, 3.9, 3)
@@ -53,7 +53,8 @@ class AutodiffExplorer(Dashboard):
             ax.legend(frameon=False, fontsize="small")
         ax_f.set_xlabel("x")
         panel = widgets.HBox([widgets.VBox([c["function"], c["x"], c["log10_h"]]), self.cost_button])
-        self._setup(fig, c, panel, mode, "Autodiff explorer")
+        moving = [self._tangent, self._pt, self._e_fwd, self._e_cen, self._e_ad, self._h_mark]
+        self._setup(fig, c, panel, mode, "Autodiff explorer", animated=moving)
         c["function"].observe(self._on_function, names="value")
         self.update()
 
@@ -83,6 +84,9 @@ class AutodiffExplorer(Dashboard):
             raise ValueError(f"f or its derivative is not finite at x = {x:g} (e.g. an unphysical Omega_m)")
         return {"function": name, "x": x, "h": h, "study": study, "grid": grid, "curve": curve}
 
+    def _restyle(self, v: dict) -> None:
+        self._axes[0].set_title(derivatives.FUNCTIONS[v["function"]].label)
+
     def _draw(self, v: dict) -> None:
         s, x = v["study"], v["x"]
         self._f_line.set_data(v["grid"], v["curve"])
@@ -94,10 +98,6 @@ class AutodiffExplorer(Dashboard):
         self._e_cen.set_data(STEPS, np.maximum(s.central_err[:-1], floor))
         self._e_ad.set_data(STEPS[[0, -1]], [max(s.autodiff_err, floor)] * 2)
         self._h_mark.set_xdata([v["h"], v["h"]])
-        self._axes[0].set_title(derivatives.FUNCTIONS[v["function"]].label)
-        for ax in self._axes[:2]:
-            ax.relim()
-            ax.autoscale_view()
         self.readout.value = readout_table([
             ("f(x)", f"{s.value:.12g}"), ("f'(x) by jax.grad", f"{s.autodiff:.15g}"),
             (f"reference ({s.reference_kind})", f"{s.reference:.15g}"),
@@ -110,10 +110,8 @@ class AutodiffExplorer(Dashboard):
         self.cost = derivatives.gradient_cost(ns)
         self._c_ad.set_data(self.cost["n"], self.cost["autodiff_s"])
         self._c_fd.set_data(self.cost["n"], self.cost["fd_s"])
-        self._axes[2].relim()
-        self._axes[2].autoscale_view()
         self._values = {**self._values, "cost": self.cost}
-        self.redraw()
+        self.redraw(full=True)  # the cost lines are static: a new background, limits fitted again
         return self.cost
 
 

@@ -64,7 +64,8 @@ class CosmologyExplorer(Dashboard):
         side = widgets.VBox([controls["model"], controls["sn"],
                              widgets.HBox([controls["use_sn"], controls["use_bao"], controls["use_cc"]]),
                              self.best_fit_button])
-        self._setup(fig, controls, widgets.HBox([sliders, side]), mode, "Cosmology explorer")
+        moving = [self._sn_points, self._mu_line, *self._bao_lines.values(), self._hz_line]
+        self._setup(fig, controls, widgets.HBox([sliders, side]), mode, "Cosmology explorer", animated=moving)
         controls["sn"].observe(self._on_sn, names="value")
         controls["model"].observe(self._on_model, names="value")
         self._switch_sn(sn)
@@ -166,9 +167,6 @@ class CosmologyExplorer(Dashboard):
         for kind, ln in self._bao_lines.items():
             ln.set_data(panels.z_bao, v.bao[kind])
         self._hz_line.set_data(panels.z_hz, v.hz)
-        for ax in self._axes:
-            ax.relim()
-            ax.autoscale_view()
         n = {name: lk_n for name, lk_n in zip(panels.names, (panels.sn.n, self._bao_data.values.size,
                                                                self._cc_data.z.size))}
         rows = [(f"chi2 {name} ({n[name]} points){'' if name in values['probes'] else ' [not in total]'}",
@@ -215,7 +213,9 @@ def cosmology_explorer(model: str = "LCDM", sn: str = "union3", *, mode: str = "
     against the 32 chronometers. The readout gives each data set's chi^2 (equal to the library
     likelihoods') and the total of the selected ones. "best fit" moves the sliders to the
     maximum likelihood of the selected data. Unphysical values show a message and keep the last
-    good curves.
+    good curves. Axis limits hold the data with their error bars and the curves; they stay put
+    while sliders move (only the curves and SN points are redrawn) and grow when a curve leaves
+    them.
 
     Parameters
     ----------

@@ -38,7 +38,7 @@ class FisherExplorer(Dashboard):
              "bao": widgets.Dropdown(options=[NONE, *BAO_PRESETS], value=bao, description="BAO survey"),
              "n_sn": widgets.FloatLogSlider(value=1.0, base=10, min=1.5, max=6.0, step=0.05,
                                             description="N SNe", readout_format=".3g"),
-             "sigma_int": slider("sigma_int", 0.0, 0.0, 0.4, 0.005, ".3f", "σ/SN (0=preset)"),
+             "sigma_int": slider("sigma_int", 0.0, 0.0, 0.4, 0.005, ".3f", "σ/SN (0=preset)", label_px=110),
              "sys_override": widgets.Checkbox(value=False, description="override sys floor", indent=False),
              "sigma_sys": slider("sigma_sys", 0.0, 0.0, 0.05, 0.001, ".3f", "σ_sys floor"),
              "sn_z": widgets.FloatRangeSlider(value=(0.0, 2.5), min=0.0, max=2.5, step=0.05, description="SN z"),
@@ -63,7 +63,8 @@ class FisherExplorer(Dashboard):
         param_box = widgets.VBox([widgets.HTML("<small>free (marginalized unless plotted) or fixed; "
                                                "prior σ = 0: no prior</small>"), *rows,
                                   widgets.HBox([c["x"], c["y"]]), c["real"]])
-        self._setup(fig, c, widgets.HBox([survey_box, param_box]), mode, "Fisher explorer")
+        moving = [*self._ell, *self._ell_real, self._fid, *self._g, *self._g_real]
+        self._setup(fig, c, widgets.HBox([survey_box, param_box]), mode, "Fisher explorer", animated=moving)
         c["sn"].observe(self._on_preset, names="value")
         self._on_preset({"new": sn})
 
@@ -77,9 +78,10 @@ class FisherExplorer(Dashboard):
         (self._fid,) = ax2.plot([], [], "+", color="k", ms=10, label="fiducial")
         self._g = [axx.plot([], [], color=c_fc)[0], axy.plot([], [], color=c_fc)[0]]
         self._g_real = [axx.plot([], [], color=c_real, ls="--")[0], axy.plot([], [], color=c_real, ls="--")[0]]
-        ax2.legend(frameon=False, fontsize="small", loc="upper right")
         for ax in (axx, axy):
             ax.set_ylabel("relative probability")
+        for ax in self._axes:  # narrow panels: at most ~5 x tick labels, which then never overlap
+            ax.locator_params(axis="x", nbins=5)
 
     def _on_preset(self, change) -> None:
         name = change["new"]
@@ -152,9 +154,18 @@ class FisherExplorer(Dashboard):
             return None, f"real-data Fisher of {note} is singular: {str(exc)[:160]}"
         return panel, f"real data: {note} (observed Fisher at its best fit)"
 
+    def _restyle(self, v: dict) -> None:
+        """Axis labels of the chosen pair; the legend lists the real-data curves only when overlaid."""
+        lx, ly = labels_for([self.controls["x"].value, self.controls["y"].value])
+        ax2, axx, axy = self._axes
+        ax2.set(xlabel=lx, ylabel=ly)
+        axx.set_xlabel(lx)
+        axy.set_xlabel(ly)
+        handles = self._ell + (self._ell_real if self.controls["real"].value else []) + [self._fid]
+        ax2.legend(handles=handles, frameon=False, fontsize="small", loc="upper right")
+
     def _draw(self, v: dict) -> None:
         panel, real = v["panel"], v["real"]
-        x, y = self.controls["x"].value, self.controls["y"].value
         for ln, verts in zip(self._ell, panel.ellipses):
             ln.set_data(verts[:, 0], verts[:, 1])
         for ln, (gx, gy) in zip(self._g, panel.gaussians):
@@ -167,19 +178,11 @@ class FisherExplorer(Dashboard):
                 ln.set_data(verts[:, 0], verts[:, 1])
             for ln, (gx, gy) in zip(self._g_real, real.gaussians):
                 ln.set_data(gx, gy)
-        lx, ly = labels_for([x, y])
-        ax2, axx, axy = self._axes
-        ax2.set(xlabel=lx, ylabel=ly)
-        axx.set_xlabel(lx)
-        axy.set_xlabel(ly)
-        for ax in self._axes:
-            ax.relim()
-            ax.autoscale_view()
         rows = [(f"σ({p}) marginalized", f"{e:.4g}") for p, e in panel.errors.items()]
         rows.append(("DETF FoM (w0, wa)", "n/a (w0 and wa must both be free)" if v["fom"] is None
                      else f"{v['fom']:.2f}"))
         if real is not None:
-            rows += [(f"real data σ({p})", f"{real.errors[p]:.4g}") for p in (x, y)]
+            rows += [(f"real data σ({p})", f"{real.errors[p]:.4g}") for p in (self.controls["x"].value, self.controls["y"].value)]
         if v["real_note"]:
             rows.append(("overlay", v["real_note"]))
         self.readout.value = readout_table(rows)
@@ -195,7 +198,12 @@ def fisher_explorer(sn: str = "Pantheon+-like", bao: str = "DESI DR2-like", *,
     (marginalized unless plotted) or fixed. Panels: 68.3%/95.4% ellipses (Delta chi^2 =
     2.30/6.18) of the chosen pair, their 1-D Gaussians; readout: marginalized errors and the DETF
     figure of merit. "overlay real data" adds the observed Fisher matrix of the matching real
-    data set at its best fit.
+    data set at its best fit (and its legend entries, shown only then).
+
+    Knob moves redraw only the contours over a cached background (see :mod:`hicosmo_nb.widgets`),
+    so the axis limits stay put while the contours change: when they grow out of the view, the
+    view grows; when they shrink below a quarter of it (e.g. many more SNe), it is fitted to them
+    again. Either costs one full redraw.
 
     Returns
     -------
