@@ -4,7 +4,7 @@ Runs every peer in this one process on the same cosmology (H0 = 67.36, Omega_m =
 T_cmb = 2.7255 K, N_eff = 3.046, massless neutrinos so that astropy's physics is identical) and
 prints the time per call, the ratio to ours and the max relative error against a scipy quad
 reference (epsrel 1e-12). Ours comes in two forms: ``cosmology.luminosity_distance(params, z)``
-for arbitrary redshift arrays (sorted inside jit), and ``cosmology.DistanceEvaluator(z)`` for a
+for arbitrary redshift arrays (placed in fixed panels inside jit), and ``cosmology.DistanceEvaluator(z)`` for a
 redshift array known at build time (what likelihoods use; the background is computed on every
 call). Ours is timed after compilation; the compile time is printed apart. Also prints the cost
 of the full Jacobian (jacfwd w.r.t. all 9 parameters) relative to the value, and the machine load
