@@ -28,6 +28,11 @@ def test_cumulative_rule_matches_analytic_integrals_from_any_point(xp):
     got = np.asarray(rule.integrate(xp.asarray(np.exp(3 * rule.nodes)), j, wext))
     exact = (np.exp(3.0) - np.exp(3 * s)) / 3
     np.testing.assert_allclose(got, exact, rtol=1e-12, atol=1e-300)
+    # several integrands at once (leading axes) give each one's integral
+    stacked = np.stack([rule.nodes**7 - rule.nodes**2, np.exp(3 * rule.nodes)])[:, None]
+    both = np.asarray(rule.integrate(xp.asarray(stacked), j, wext))
+    assert both.shape == (2, 1, s.size)
+    np.testing.assert_allclose(both[:, 0], [np.asarray(poly), got], rtol=1e-14, atol=1e-15)
     near_top = 1 - np.array([1e-12, 1e-9, 1e-6])
     jt, wt = rule.locate(xp.asarray(near_top), xp)
     top = np.asarray(rule.integrate(xp.asarray(np.exp(3 * rule.nodes)), jt, wt))

@@ -8,9 +8,9 @@ Gauss-Legendre rule on ``[s(z), 1]`` per redshift is used; for arrays of more th
 redshift's integral is the whole panels above it plus the panel interpolant integrated exactly
 over its partial panel
 (:class:`~hicosmo_nb.cosmology.quadrature.CumulativeRule`): the cost barely grows with the number
-of redshifts and nothing is sorted. The built-in model's comoving integral has a custom JVP: any
-number of tangents costs one weighted sum of the ``E^2`` partials and one more application of the
-same linear map each.
+of redshifts and nothing is sorted. The built-in model's comoving integral has a custom JVP: the
+integrals of the ``E^2`` partials come in the same pass as the value, so any number of tangents
+(a full Jacobian) costs one small product more.
 """
 
 from __future__ import annotations
@@ -121,8 +121,9 @@ def _integrand_builtin(coef: jax.Array, s: jax.Array, partials: bool = False):
 @jax.custom_jvp
 def _comoving_builtin(coef: jax.Array, s_z: jax.Array, where) -> jax.Array:
     """D_C / D_H0 at ``s_z`` (located by ``where``, see :func:`_integrator`) for the built-in
-    model, from its E^2 coefficients. Custom JVP: the tangent integrand is one weighted sum of the
-    partials, integrated by the same linear map."""
+    model, from its E^2 coefficients. Custom JVP: the integrals of the integrand's partials
+    w.r.t. the coefficients come with the value (one gather for all of them), and any number of
+    tangents is one small product with them."""
     s, integrate = _integrator(s_z, where)
     return integrate(_integrand_builtin(coef, s))
 
@@ -132,12 +133,15 @@ def _comoving_builtin_jvp(primals, tangents):
     dcoef, ds_z = tangents[:2]  # symbolic zeros when not differentiated (nothing computed)
     s, integrate = _integrator(s_z, where)
     k, dk = _integrand_builtin(coef, s, partials=True)
+    # the value and the integral of every partial, in one pass; tangents are then a small product
+    # (however many: jacfwd's batch of tangents never reaches the integration)
+    both = integrate(jnp.concatenate([k[None], dk]))
     tangent = jnp.zeros(jnp.shape(s_z))
     if not isinstance(dcoef, SymbolicZero):
-        tangent = integrate(jnp.tensordot(dcoef, dk, axes=1))
+        tangent = jnp.tensordot(dcoef, both[1:], axes=1)
     if not isinstance(ds_z, SymbolicZero):
         tangent = tangent - _integrand_builtin(coef, s_z) * ds_z
-    return integrate(k), tangent
+    return both[0], tangent
 
 
 _comoving_builtin.defjvp(_comoving_builtin_jvp, symbolic_zeros=True)

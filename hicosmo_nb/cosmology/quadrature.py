@@ -129,11 +129,16 @@ class CumulativeRule:
 
     def integrate(self, values, j, wext):
         """``∫_s^{top} f`` for the located points, from ``values = f(nodes)`` (leading axes kept:
-        several integrands at once)."""
+        several integrands at once, gathered together: each point reads one contiguous row)."""
         xp = np if isinstance(values, np.ndarray) and isinstance(j, np.ndarray) else jnp
         g = values.reshape(values.shape[:-1] + (self.n_panels, self.n))
         panels = xp.sum(g * xp.asarray(self.weights), axis=-1)
         above = xp.cumsum(panels[..., ::-1], axis=-1)[..., ::-1]  # ∫ from edge_j to the top
         above = xp.concatenate([above[..., 1:], xp.zeros(panels.shape[:-1] + (1,))], axis=-1)
         rows = xp.concatenate([g, above[..., None]], axis=-1)  # (..., K, n + 1)
-        return xp.sum(rows[..., j, :] * wext, axis=-1)
+        if rows.ndim == 2:
+            return xp.sum(rows[j] * wext, axis=-1)
+        lead = rows.shape[:-2]
+        rows = xp.moveaxis(rows.reshape((-1,) + rows.shape[-2:]), 0, -1)  # (K, n + 1, B)
+        out = xp.einsum("...nb,...n->b...", rows[j], wext)
+        return out.reshape(lead + out.shape[1:])
