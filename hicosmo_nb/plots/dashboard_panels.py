@@ -85,20 +85,28 @@ class CosmologyPanels:
         chi2s = {name: chi2_of(lk) for name, lk in likelihoods.items()}
         cinv1 = np.linalg.solve(sn.cov, np.ones(sn.n))
         w = jnp.asarray(cinv1 / cinv1.sum())  # GLS weights of the magnitude offset
-        z_sn, z_bao, z_hz = map(jnp.asarray, (self.z_sn, self.z_bao, self.z_hz))
-        zd, zh, mag = jnp.asarray(sn.z), jnp.asarray(sn.z_hel), jnp.asarray(sn.mag)
+        z_bao, z_hz = jnp.asarray(self.z_bao), jnp.asarray(self.z_hz)
+        mag = jnp.asarray(sn.mag)
+        # every fixed redshift in one evaluator: one evaluation of E(z) for all three distance sets
+        cuts = np.cumsum([sn.n, self.z_sn.size])
+        distances = cosmology.DistanceEvaluator(np.concatenate([sn.z, self.z_sn, self.z_bao]))
+        z_hel = np.concatenate([sn.z_hel, self.z_sn, self.z_bao])
 
         def evaluate(p):
-            mu_data = cosmology.distance_modulus(p, zd, z_hel=zh)
-            rd = cosmology.sound_horizon_drag(p)
-            bao_curves = {"DM": cosmology.DM_over_rd(p, z_bao, rd=rd) * scale["DM"],
-                          "DH": cosmology.DH_over_rd(p, z_bao, rd=rd) * scale["DH"],
-                          "DV": cosmology.DV_over_rd(p, z_bao, rd=rd) * scale["DV"]}
-            out = dict(mu=cosmology.distance_modulus(p, z_sn), sn_points=mag - jnp.dot(w, mag - mu_data),
-                       bao=bao_curves, hz=cosmology.H(p, z_hz),
+            ok, p_safe = cosmology.sanitize(p, 1100.0, early=True)
+            with cosmology.assume_physical():  # sanitized: the contract's checks would repeat
+                mu_data, mu_sn, _ = jnp.split(distances.distance_modulus(p_safe, z_hel), cuts)
+                dm = jnp.split(distances.transverse_comoving_distance(p_safe), cuts)[2]
+                rd = cosmology.sound_horizon_drag(p_safe)
+                dh = cosmology.hubble_distance(p_safe, z_bao)
+                dv = cosmology.volume_averaged_distance(p_safe, z_bao, dm=dm, dh=dh)
+                hz = cosmology.H(p_safe, z_hz)
+            bao_curves = {"DM": dm / rd * scale["DM"], "DH": dh / rd * scale["DH"],
+                          "DV": dv / rd * scale["DV"]}
+            out = dict(mu=mu_sn, sn_points=mag - jnp.dot(w, mag - mu_data), bao=bao_curves, hz=hz,
                        chi2={name: fn(p) for name, fn in chi2s.items()})
             finite = [jnp.all(jnp.isfinite(x)) for x in jax.tree_util.tree_leaves(out)]
-            return out, jnp.all(jnp.stack(finite)) & cosmology.is_physical(p)
+            return out, jnp.all(jnp.stack(finite)) & ok
 
         self._compiled = jax.jit(evaluate)
 
