@@ -6,7 +6,8 @@
     error bars, legends). A ``draw_event`` callback copies that background and then draws the
     animated artists on top, whoever asked for the draw (the dashboard, or ipympl's browser
     frontend; ``savefig`` draws them in their place itself). A slider move then restores the
-    background and draws only the animated artists (:meth:`Blitter.blit`): the Agg buffer ends up equal to a full draw.
+    background and draws only the animated artists (:meth:`Blitter.blit`): the Agg buffer ends
+    up equal to a full draw.
 
 :class:`ViewLimits`
     Axis limits are set from the data *and* the animated artists (error bars and model curves
