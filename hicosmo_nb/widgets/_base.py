@@ -222,7 +222,7 @@ class Dashboard(widgets.VBox):
             self.blits += 1
             blitter.blit()
             if self.mode == "ipympl":
-                self.canvas.blit(self.figure.bbox)  # sends the changed pixels
+                self.canvas.blit(self.figure.bbox)  # sends the frame
                 return
         if self.mode == "png":
             self._push_png()

@@ -4,9 +4,8 @@
 Pillow's writer (zlib level 6, a row filter chosen per row) spends most of its time on the
 filter, which buys little on a plot's flat colours: this encoder is several times faster for
 about the same size. The png mode's ``Image`` gets these bytes; :func:`ipympl_canvas` makes an
-ipympl canvas whose frames (the full frame, or the changed pixels after a blit, as matplotlib's
-WebAgg core sends them) are encoded the same way, since with blitting that encode was most of a
-slider move's time.
+ipympl canvas whose frames are encoded the same way (with blitting, the encode was most of a
+slider move's time), and always whole (see :func:`_canvas_class`).
 
 Examples
 --------
@@ -47,25 +46,23 @@ def _canvas_class():
     from ipympl.backend_nbagg import Canvas
 
     class FastFrameCanvas(Canvas):
-        """ipympl's Canvas; frames encoded by :func:`png_bytes` (the logic of matplotlib's
-        ``FigureCanvasWebAggCore.get_diff_image``: a full frame when forced, resized or not
-        opaque, else only the pixels that changed, the others transparent)."""
+        """ipympl's Canvas; every frame is the whole figure, encoded by :func:`png_bytes`.
+
+        Not matplotlib's diff frames (only the changed pixels): ipympl's frontend loads frames
+        into one image object, so a frame that arrives before the previous one has loaded
+        replaces it unseen. A lost diff frame leaves stale pixels for good (ghost curves, seen
+        in the browser after fast slider moves); a lost full frame is simply superseded.
+        """
 
         def get_diff_image(self):
             if not self._png_is_old:
                 return None
             pixels = np.asarray(self.get_renderer().buffer_rgba())
-            buff = pixels.view(np.uint32).squeeze(2)  # one uint32 per pixel: one comparison each
-            if self._force_full or buff.shape != self._last_buff.shape or (pixels[:, :, 3] != 255).any():
-                self.set_image_mode("full")
-                output = buff
-            else:
-                self.set_image_mode("diff")
-                output = np.where(buff != self._last_buff, buff, 0)
-            self._last_buff = buff.copy()
+            self.set_image_mode("full")
+            self._last_buff = pixels.view(np.uint32).squeeze(2).copy()  # ipympl's data URL reads it
             self._force_full = False
             self._png_is_old = False
-            return png_bytes(output.view(np.uint8).reshape((*output.shape, 4)))
+            return png_bytes(pixels)
 
     return FastFrameCanvas
 
