@@ -217,12 +217,12 @@ class Dashboard(widgets.VBox):
             if self.mode == "ipympl" and not blitter.artists:
                 self.canvas.draw_idle()  # the browser asks for the frame
                 return
-            self.figure.canvas.draw()  # ipympl: sends the frame; draw_event caches the background
+            self.figure.canvas.draw()  # draw_event caches the background; ipympl: frame ready
         else:
             self.blits += 1
             blitter.blit()
             if self.mode == "ipympl":
-                self.canvas.blit(self.figure.bbox)  # sends the frame
+                self.canvas.blit(self.figure.bbox)  # ipympl: frame ready, sent when asked
                 return
         if self.mode == "png":
             self._push_png()

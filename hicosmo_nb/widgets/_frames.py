@@ -5,7 +5,7 @@ Pillow's writer (zlib level 6, a row filter chosen per row) spends most of its t
 filter, which buys little on a plot's flat colours: this encoder is several times faster for
 about the same size. The png mode's ``Image`` gets these bytes; :func:`ipympl_canvas` makes an
 ipympl canvas whose frames are encoded the same way (with blitting, the encode was most of a
-slider move's time), and always whole (see :func:`_canvas_class`).
+slider move's time), always whole and sent when the browser asks (see :func:`_canvas_class`).
 
 Examples
 --------
@@ -44,15 +44,35 @@ def png_bytes(rgba: np.ndarray) -> bytes:
 @functools.cache
 def _canvas_class():
     from ipympl.backend_nbagg import Canvas
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     class FastFrameCanvas(Canvas):
-        """ipympl's Canvas; every frame is the whole figure, encoded by :func:`png_bytes`.
+        """ipympl's Canvas; frames sent when the browser asks for them, always whole, encoded by
+        :func:`png_bytes`.
 
-        Not matplotlib's diff frames (only the changed pixels): ipympl's frontend loads frames
-        into one image object, so a frame that arrives before the previous one has loaded
-        replaces it unseen. A lost diff frame leaves stale pixels for good (ghost curves, seen
-        in the browser after fast slider moves); a lost full frame is simply superseded.
+        Flow control: rendering (:meth:`draw`) and blitting (:meth:`blit`) only update the Agg
+        buffer and tell the frontend a frame is ready; the frontend asks for it when it is not
+        waiting for one (its ``draw`` message), and gets the buffer as it is then. A burst of
+        slider moves therefore sends as many frames as the browser can take, never a backlog.
+        Whole frames, not matplotlib's diff frames: ipympl's frontend loads frames into one image
+        object, so a frame arriving before the previous one loaded replaces it unseen; a lost
+        diff frame left stale pixels for good (ghost curves), a lost whole frame is superseded.
         """
+
+        def draw(self):
+            FigureCanvasAgg.draw(self)  # render (draw_event: the dashboard's background cache)
+            self._png_is_old = True
+            self.send_event("draw")
+
+        def blit(self, bbox=None):
+            self._png_is_old = True
+            self.send_event("draw")
+
+        def handle_draw(self, event):
+            if not self._png_is_old:  # nothing rendered since the last frame (e.g. a resize)
+                FigureCanvasAgg.draw(self)
+                self._png_is_old = True
+            self.manager.refresh_all()
 
         def get_diff_image(self):
             if not self._png_is_old:
