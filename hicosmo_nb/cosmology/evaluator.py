@@ -6,10 +6,11 @@ redshift, in ``s = (1+z)^(-1/2)``, is located in the fixed integration panels of
 call of ``E`` on the panels' fixed nodes (376 on ``[0, max z]``, however many redshifts), a
 cumulative sum and one gather: no locating inside the compiled function, no recompilation when
 parameter values change. The result is the same sum as
-:func:`~hicosmo_nb.cosmology.comoving_distance`'s many-redshift path (relative error < 1e-10 against adaptive quadrature for ``1e-3 <= z <= 1100``, tested). The
-map from integrand values to distances is linear, so the custom JVP of the built-in model
-integrates the ``E^2`` partials in the same pass as the value and a full Jacobian costs one
-small product more. The curvature step (``sinh``/``sin``) is fused in.
+:func:`~hicosmo_nb.cosmology.comoving_distance`'s many-redshift path (relative error < 1e-10
+against adaptive quadrature for ``1e-3 <= z <= 1100``, tested). The map from integrand values
+to distances is linear, so the custom JVP of the built-in model integrates the ``E^2`` partials
+in the same pass as the value and a full Jacobian costs one small product more. The curvature
+step (``sinh``/``sin``) is fused in.
 
 Examples
 --------

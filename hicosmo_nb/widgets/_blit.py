@@ -74,10 +74,6 @@ class Blitter:
         """Whether a background of the figure's current size is cached."""
         return self._background is not None and self._size == tuple(self.figure.bbox.size)
 
-    def invalidate(self) -> None:
-        """Forget the background (the next redraw must be a full one)."""
-        self._background = None
-
     def _on_draw(self, event) -> None:
         if not self.artists or event.canvas.is_saving():  # savefig draws animated artists itself
             return

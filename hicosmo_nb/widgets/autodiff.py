@@ -30,7 +30,8 @@ class AutodiffExplorer(Dashboard):
                                           description="function"),
              "x": slider("x", fn.x0, fn.lo, fn.hi, (fn.hi - fn.lo) / 200, ".3f"),
              "log10_h": slider("log10_h", -6.0, -15.0, -1.0, 0.25, ".2f", "log10 h")}
-        self.cost_button = widgets.Button(description="measure gradient cost", layout=widgets.Layout(width="190px"))
+        self.cost_button = widgets.Button(description="measure gradient cost",
+                                          layout=widgets.Layout(width="190px"))
         self.cost_button.on_click(lambda _: self.measure_cost())
         self.cost = None
         fig, axes = new_figure(12.5, 3.9, 3)

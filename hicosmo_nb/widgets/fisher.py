@@ -182,7 +182,8 @@ class FisherExplorer(Dashboard):
         rows.append(("DETF FoM (w0, wa)", "n/a (w0 and wa must both be free)" if v["fom"] is None
                      else f"{v['fom']:.2f}"))
         if real is not None:
-            rows += [(f"real data σ({p})", f"{real.errors[p]:.4g}") for p in (self.controls["x"].value, self.controls["y"].value)]
+            pair = (self.controls["x"].value, self.controls["y"].value)
+            rows += [(f"real data σ({p})", f"{real.errors[p]:.4g}") for p in pair]
         if v["real_note"]:
             rows.append(("overlay", v["real_note"]))
         self.readout.value = readout_table(rows)
