@@ -67,15 +67,10 @@ def _is_loopback(url: str) -> bool:
 def _astropy_dl_z1(omega_m: float) -> float:
     """D_L(z=1) [Mpc] from astropy for the notebook's flat LCDM (Planck defaults, one 0.06 eV
     neutrino) with ``omega_m`` including the massive neutrino, as in hicosmo_nb."""
-    astropy_cosmology = pytest.importorskip("astropy.cosmology")
-    import astropy.units as u
+    pytest.importorskip("astropy")
+    from hicosmo_nb.cosmology import to_astropy
 
-    kw = dict(H0=67.36, Tcmb0=2.7255, Neff=3.046, Ob0=0.0493)
-    flat = astropy_cosmology.FlatLambdaCDM
-    massive = flat(Om0=0.3, m_nu=[0.0, 0.0, 0.06] * u.eV, **kw).Onu0 - 2.0 / 3.0 * flat(
-        Om0=0.3, m_nu=[0.0, 0.0, 0.0] * u.eV, **kw).Onu0  # astropy's Om0 excludes it
-    cosmo = flat(Om0=omega_m - massive, m_nu=[0.0, 0.0, 0.06] * u.eV, **kw)
-    return float(cosmo.luminosity_distance(1.0).value)
+    return float(to_astropy({"H0": 67.36, "Omega_m": omega_m}).luminosity_distance(1.0).value)
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Agreement with astropy (same physics settings) and CAMB (r_d, z_*, D_M(z_*), Omega_nu)."""
+"""Agreement with CAMB (r_d, z_*, D_M(z_*), Omega_nu); astropy: tests/test_cosmology_interop.py."""
 
 import numpy as np
 import pytest
@@ -6,59 +6,6 @@ import pytest
 from hicosmo_nb import cosmology as cosmo
 
 Z = np.array([1e-3, 0.01, 0.1, 0.5, 1.0, 2.33, 10.0, 100.0, 1100.0])
-
-
-def _astropy_twin(p):
-    """astropy with massive neutrinos: its Om0 is CDM + baryons, so feed our Omega_cb and Omega_de."""
-    u = pytest.importorskip("astropy.units")
-    from astropy.cosmology import w0waCDM
-
-    d = cosmo.density_parameters(p)
-    return w0waCDM(
-        H0=p["H0"], Om0=float(d["Omega_cb"]), Ode0=float(d["Omega_de"]),
-        w0=p.get("w0", -1.0), wa=p.get("wa", 0.0), Tcmb0=p.get("T_cmb", 2.7255),
-        Neff=p.get("N_eff", 3.046), m_nu=[0.0, 0.0, p.get("m_nu", 0.06)] * u.eV,
-    )
-
-
-def _astropy_massless(p):
-    """astropy as a new user sets it up for massless neutrinos: Om0 = our Omega_m, its own closure."""
-    u = pytest.importorskip("astropy.units")
-    from astropy.cosmology import FlatLambdaCDM, w0waCDM
-
-    kw = dict(H0=p["H0"], Om0=p["Omega_m"], Tcmb0=p.get("T_cmb", 2.7255), Neff=3.046, m_nu=0.0 * u.eV)
-    flat = FlatLambdaCDM(**kw)
-    if p.get("Omega_k", 0.0) == 0.0 and "w0" not in p:
-        return flat
-    ode0 = 1.0 - flat.Om0 - p["Omega_k"] - flat.Ogamma0 - flat.Onu0
-    return w0waCDM(Ode0=ode0, w0=p.get("w0", -1.0), wa=p.get("wa", 0.0), **kw)
-
-
-@pytest.mark.parametrize("extra", [{}, {"Omega_k": 0.07}, {"Omega_k": -0.07, "w0": -0.8, "wa": -0.6}, {"T_cmb": 0.0}])
-def test_astropy_massless_neutrinos_agree_to_1e9(extra):
-    # Omega_m holds no radiation at m_nu = 0: astropy's Om0 is our Omega_m (issue 14)
-    p = {"H0": 70.0, "Omega_m": 0.3, "m_nu": 0.0, **extra}
-    a = _astropy_massless(p)
-    assert float(cosmo.density_parameters(p)["Omega_cb"]) == p["Omega_m"]
-    assert abs(a.Ok0 - p.get("Omega_k", 0.0)) < 1e-9
-    np.testing.assert_allclose(np.asarray(cosmo.E(p, Z)), a.efunc(Z), rtol=1e-9)
-    np.testing.assert_allclose(np.asarray(cosmo.H(p, Z)), a.H(Z).value, rtol=1e-9)
-    np.testing.assert_allclose(np.asarray(cosmo.luminosity_distance(p, Z)), a.luminosity_distance(Z).value, rtol=1e-9)
-    np.testing.assert_allclose(np.asarray(cosmo.lookback_time(p, Z)), a.lookback_time(Z).value, rtol=1e-9)
-    np.testing.assert_allclose(float(cosmo.age(p)), a.age(0).value, rtol=1e-9)
-    np.testing.assert_allclose(np.asarray(cosmo.distance_modulus(p, Z)), a.distmod(Z).value, atol=1e-8)
-
-
-def test_astropy_massive_neutrinos_agree_to_its_fitting_formula():
-    # astropy uses the Komatsu et al. (2011) fit to the neutrino integral (quoted 0.1% on rho_nu);
-    # we integrate exactly, so E(z) agrees to the fit's accuracy, distances better.
-    for mnu in (0.06, 0.3):
-        p = {"H0": 67.36, "Omega_m": 0.3153, "m_nu": mnu, "Omega_k": 0.05, "w0": -0.9, "wa": 0.2}
-        a = _astropy_twin(p)
-        np.testing.assert_allclose(np.asarray(cosmo.E(p, Z)), a.efunc(Z), rtol=1e-4)
-        np.testing.assert_allclose(
-            np.asarray(cosmo.transverse_comoving_distance(p, Z)), a.comoving_transverse_distance(Z).value, rtol=1e-5
-        )
 
 
 PLANCK18 = {"H0": 67.36, "ombh2": 0.02237, "omch2": 0.1200, "mnu": 0.06}

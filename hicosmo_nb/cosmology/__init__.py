@@ -53,6 +53,7 @@ from .background import (
     volume_averaged_distance,
 )
 from .evaluator import DistanceEvaluator
+from .interop import to_astropy
 from .integrals import sinc_curvature
 from .validity import Check, assume_physical, is_physical, require_physical, safe_point, sanitize, validity
 from .densities import (
@@ -117,4 +118,5 @@ __all__ = [
     "theta_star",
     "z_drag",
     "z_star",
+    "to_astropy",
 ]
