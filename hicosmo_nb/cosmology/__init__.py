@@ -74,6 +74,7 @@ from .early import (
     shift_parameter,
     sound_horizon,
     sound_horizon_drag,
+    hu_sugiyama_z_star,
     theta_star,
     z_drag,
     z_star,
@@ -118,5 +119,6 @@ __all__ = [
     "theta_star",
     "z_drag",
     "z_star",
+    "hu_sugiyama_z_star",
     "to_astropy",
 ]

@@ -33,6 +33,7 @@ from .densities import check_params, omega_gamma, with_defaults
 __all__ = [
     "z_drag",
     "z_star",
+    "hu_sugiyama_z_star",
     "sound_horizon",
     "sound_horizon_drag",
     "shift_parameter",
@@ -90,6 +91,22 @@ def z_drag(params: Mapping, *, method: str = "aizpuru2021", de_density=None, efu
     raise ValueError(f"unknown z_drag method {method!r}; valid: {', '.join(Z_DRAG_METHODS)}")
 
 
+def hu_sugiyama_z_star(omega_b: jax.Array, omega_m: jax.Array) -> jax.Array:
+    """The Hu & Sugiyama (1996, eq. E-1) fit of ``z_*`` in the physical densities.
+
+    ``omega_b = Omega_b h^2`` and ``omega_m = Omega_m h^2`` (the caller decides what ``omega_m``
+    holds: :func:`z_star` passes the full matter density, the Chen et al. 2019 CMB priors their own).
+
+    Examples
+    --------
+    >>> round(float(hu_sugiyama_z_star(0.02237, 0.1430)), 2)
+    1091.91
+    """
+    g1 = 0.0783 * omega_b**-0.238 / (1.0 + 39.5 * omega_b**0.763)
+    g2 = 0.560 / (1.0 + 21.1 * omega_b**1.81)
+    return 1048.0 * (1.0 + 0.00124 * omega_b**-0.738) * (1.0 + g1 * omega_m**g2)
+
+
 @physical_contract(early=True)
 def z_star(
     params: Mapping, *, method: str = "hu_sugiyama1996", de_density=None, efunc=None
@@ -110,9 +127,7 @@ def z_star(
         )
     if method not in Z_STAR_METHODS:
         raise ValueError(f"unknown z_star method {method!r}; valid: {', '.join(Z_STAR_METHODS)}")
-    g1 = 0.0783 * wb**-0.238 / (1.0 + 39.5 * wb**0.763)
-    g2 = 0.560 / (1.0 + 21.1 * wb**1.81)
-    hs = 1048.0 * (1.0 + 0.00124 * wb**-0.738) * (1.0 + g1 * wm**g2)
+    hs = hu_sugiyama_z_star(wb, wm)
     if method == "hu_sugiyama1996":
         return hs
     c0, c1, c2 = _HS_CAMB

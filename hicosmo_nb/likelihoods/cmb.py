@@ -94,9 +94,7 @@ def chen2019_distance_priors(params: Mapping, *, de_density: Callable | None = N
         e2 = o_r / a**4 + om / a**3 + ok / a**2 + o_de * f_de
         return jnp.sqrt(jnp.maximum(e2, 1e-30))
 
-    g1 = 0.0783 * wb**-0.238 / (1.0 + 39.5 * wb**0.763)
-    g2 = 0.560 / (1.0 + 21.1 * wb**1.81)
-    z_star = 1048.0 * (1.0 + 0.00124 * wb**-0.738) * (1.0 + g1 * wm**g2)
+    z_star = cosmology.hu_sugiyama_z_star(wb, wm)
     s_star = 1.0 / jnp.sqrt(1.0 + z_star)
     d_h0 = cosmology.C_KM_S / p["H0"]
     # s = a^(1/2): dz/E = 2 ds / (s^3 E), da/(a^2 E) = 2 ds / (s^3 E).
