@@ -26,7 +26,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .densities import C_KM_S, with_defaults
+from .densities import C_KM_S
 from .integrals import (
     _GYR_PER_MPC_S_KM,
     _check,
@@ -36,7 +36,9 @@ from .integrals import (
     _hubble_distance0,
     _integral_to_one,
     _s_of_z,
-    sinc_curvature,
+    luminosity_from_transverse,
+    modulus_from_luminosity,
+    transverse_from_x,
 )
 from .validity import physical_contract
 
@@ -92,9 +94,7 @@ def comoving_distance(params: Mapping, z, *, de_density=None, efunc=None) -> jax
 def transverse_comoving_distance(params: Mapping, z, *, de_density=None, efunc=None) -> jax.Array:
     """Transverse comoving distance ``D_M(z)`` in Mpc (sinh/sin for open/closed space)."""
     _check(params, de_density, efunc)
-    x = _comoving_over_dh0(params, z, de_density, efunc)
-    ok = with_defaults(params)["Omega_k"]
-    return _hubble_distance0(params) * x * sinc_curvature(ok * x * x)
+    return transverse_from_x(params, _comoving_over_dh0(params, z, de_density, efunc))
 
 
 @physical_contract()
@@ -112,15 +112,14 @@ def luminosity_distance(params: Mapping, z, *, z_hel=None, de_density=None, efun
     one as ``z_hel``.
     """
     dm = transverse_comoving_distance(params, z, de_density=de_density, efunc=efunc)
-    zh = jnp.asarray(z if z_hel is None else z_hel, dtype=jnp.float64)
-    return (1.0 + zh) * dm
+    return luminosity_from_transverse(dm, z if z_hel is None else z_hel)
 
 
 @physical_contract()
 def distance_modulus(params: Mapping, z, *, z_hel=None, de_density=None, efunc=None) -> jax.Array:
     """Distance modulus ``mu = 5 log10(D_L / 10 pc)`` (D_L floored at 1e-30 Mpc, never NaN)."""
     dl = luminosity_distance(params, z, z_hel=z_hel, de_density=de_density, efunc=efunc)
-    return 5.0 * jnp.log10(jnp.maximum(dl, 1e-30)) + 25.0
+    return modulus_from_luminosity(dl)
 
 
 @physical_contract()

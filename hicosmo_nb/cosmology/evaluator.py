@@ -28,12 +28,18 @@ from __future__ import annotations
 from typing import Callable, Mapping
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from .. import _config  # noqa: F401
-from .densities import C_KM_S, with_defaults
-from .integrals import _check, _comoving_over_dh0, place, sinc_curvature
+from .integrals import (
+    _check,
+    _comoving_over_dh0,
+    _hubble_distance0,
+    luminosity_from_transverse,
+    modulus_from_luminosity,
+    place,
+    transverse_from_x,
+)
 from .validity import physical_contract
 
 __all__ = ["DistanceEvaluator"]
@@ -91,24 +97,21 @@ class DistanceEvaluator:
     def comoving_distance(self, params: Mapping) -> jax.Array:
         """Line-of-sight comoving distance ``D_C`` [Mpc] at the redshifts (their shape)."""
         self._check(params)
-        return C_KM_S / jnp.asarray(params["H0"], dtype=jnp.float64) * self._x(params)
+        return _hubble_distance0(params) * self._x(params)
 
     @physical_contract(z_of=_z_of)
     def transverse_comoving_distance(self, params: Mapping) -> jax.Array:
         """Transverse comoving distance ``D_M`` [Mpc] (curvature step fused)."""
         self._check(params)
-        x = self._x(params)
-        ok = with_defaults(params)["Omega_k"]
-        return C_KM_S / jnp.asarray(params["H0"], dtype=jnp.float64) * x * sinc_curvature(ok * x * x)
+        return transverse_from_x(params, self._x(params))
 
     @physical_contract(z_of=_z_of)
     def luminosity_distance(self, params: Mapping, z_hel=None) -> jax.Array:
         """``D_L = (1 + z_hel) D_M`` [Mpc] (``z_hel`` defaults to the evaluator's redshifts)."""
-        zh = jnp.asarray(self.z if z_hel is None else z_hel, dtype=jnp.float64)
-        return (1.0 + zh) * self.transverse_comoving_distance(params)
+        return luminosity_from_transverse(self.transverse_comoving_distance(params),
+                                          self.z if z_hel is None else z_hel)
 
     @physical_contract(z_of=_z_of)
     def distance_modulus(self, params: Mapping, z_hel=None) -> jax.Array:
         """``mu = 5 log10(D_L / 10 pc)`` (``D_L`` floored at 1e-30 Mpc)."""
-        dl = self.luminosity_distance(params, z_hel)
-        return 5.0 * jnp.log10(jnp.maximum(dl, 1e-30)) + 25.0
+        return modulus_from_luminosity(self.luminosity_distance(params, z_hel))

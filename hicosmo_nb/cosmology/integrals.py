@@ -23,6 +23,7 @@ import numpy as np
 from jax.custom_derivatives import SymbolicZero
 
 from .. import _config  # noqa: F401
+from ..parameters import COSMOLOGY_DEFAULTS
 from .densities import C_KM_S, check_params, e2_and_partials, e2_coefficients, e2_of_a
 from .quadrature import CumulativeRule, gauss_legendre, gl_points
 
@@ -184,3 +185,21 @@ def sinc_curvature(u) -> jax.Array:
     return jnp.where(small, series, exact)
 
 
+
+
+# The distance ladder, each rung once (background functions and DistanceEvaluator both use it):
+# D_M from x = D_C / D_H0, D_L from D_M, mu from D_L.
+def transverse_from_x(params, x) -> jax.Array:
+    """``D_M = D_H0 x sinc_curvature(Omega_k x^2)`` [Mpc] from ``x = D_C / D_H0``."""
+    ok = jnp.asarray(params.get("Omega_k", COSMOLOGY_DEFAULTS["Omega_k"]), dtype=jnp.float64)
+    return _hubble_distance0(params) * x * sinc_curvature(ok * x * x)
+
+
+def luminosity_from_transverse(dm, z_hel) -> jax.Array:
+    """``D_L = (1 + z_hel) D_M``."""
+    return (1.0 + jnp.asarray(z_hel, dtype=jnp.float64)) * dm
+
+
+def modulus_from_luminosity(dl) -> jax.Array:
+    """``mu = 5 log10(D_L / 10 pc)``, ``D_L`` in Mpc floored at 1e-30 (never NaN)."""
+    return 5.0 * jnp.log10(jnp.maximum(dl, 1e-30)) + 25.0
