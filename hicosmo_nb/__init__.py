@@ -68,6 +68,7 @@ _NAMES = {
     "fisher_triangle": "hicosmo_nb.plots",
     "set_data_dir": "hicosmo_nb.data",
     "get_data_dir": "hicosmo_nb.data",
+    "fast_mode": "hicosmo_nb._config",
 }
 
 __all__ = ["__version__", *_SUBMODULES, *_NAMES]

@@ -45,3 +45,30 @@ def _compilation_cache() -> str | None:
 
 
 COMPILATION_CACHE = _compilation_cache()
+
+FAST_ENV = "HICOSMO_NB_FAST"
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+
+
+def fast_mode() -> bool:
+    """True when ``HICOSMO_NB_FAST`` asks for the fast setting (tests, CI): notebooks and examples
+    shrink sample counts and grids, never skip a cell. The one reader of that variable.
+
+    ``1``/``true``/``yes``/``on`` mean fast, unset/empty/``0``/``false``/``no``/``off`` mean the
+    full setting (case-insensitive); anything else raises ``ValueError``.
+
+    Examples
+    --------
+    >>> from hicosmo_nb import fast_mode
+    >>> isinstance(fast_mode(), bool)
+    True
+    """
+    value = os.environ.get(FAST_ENV, "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(
+        f"{FAST_ENV}={os.environ[FAST_ENV]!r} is not understood; use 1/true/yes/on for the fast "
+        "setting or 0/false/no/off (or leave it unset) for the full one"
+    )

@@ -102,3 +102,22 @@ def test_fisher_fiducial_must_be_scalar():
         FisherMatrix([[1.0]], ["a"], {"a": [1.0, 2.0]})
     with pytest.raises(ValueError, match=r"parameter 'x' must be a scalar, got shape \(2, 1\)"):
         check_scalar_params({"x": np.zeros((2, 1)), "y": 1.0}, ["x", "y", "z"], "here")
+
+
+@pytest.mark.parametrize("value, fast", [("1", True), ("true", True), (" ON ", True), ("", False),
+                                         ("0", False), ("no", False)])
+def test_fast_mode_reads_the_variable(monkeypatch, value, fast):
+    from hicosmo_nb import fast_mode
+
+    monkeypatch.setenv("HICOSMO_NB_FAST", value)
+    assert fast_mode() is fast
+
+
+def test_fast_mode_refuses_what_it_does_not_understand(monkeypatch):
+    from hicosmo_nb import fast_mode
+
+    monkeypatch.setenv("HICOSMO_NB_FAST", "maybe")
+    with pytest.raises(ValueError, match=r"HICOSMO_NB_FAST='maybe' is not understood; use 1/true"):
+        fast_mode()
+    monkeypatch.delenv("HICOSMO_NB_FAST")
+    assert fast_mode() is False

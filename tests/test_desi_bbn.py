@@ -2,18 +2,16 @@
 Omega_m = 0.2977 +- 0.0086, H0 = 68.51 +- 0.58 km/s/Mpc; reproduced within 0.2 sigma by NUTS
 and by maximum likelihood + Laplace."""
 
-import os
-
 import jax
 import numpy as np
 import pytest
 
-from hicosmo_nb import likelihoods
+from hicosmo_nb import fast_mode, likelihoods
 from hicosmo_nb.inference import Uniform, run_nuts
 from hicosmo_nb.likelihoods._fit import fit
 
 PUBLISHED = {"Omega_m": (0.2977, 0.0086), "H0": (68.51, 0.58)}
-FAST = bool(os.environ.get("HICOSMO_NB_FAST"))
+FAST = fast_mode()
 
 
 @pytest.fixture(scope="module")
