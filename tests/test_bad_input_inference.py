@@ -144,3 +144,14 @@ def test_no_warning_for_well_constrained():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert warn_prior_dominated({"x": RNG.normal(0, 0.1, 500)}, {"x": Normal(0.0, 1.0)}) == []
+
+
+def test_from_arrays_refuses_draw_counts_that_differ():
+    # issue 21 (silent wrong answer 5): arviz padded the shorter array with NaN
+    with pytest.raises(ValueError, match=r"arrays disagree on \(chain, draw\): H0 \(2, 10\), "
+                                         r"Omega_m \(2, 11\)"):
+        Result.from_arrays({"H0": np.zeros((2, 10)), "Omega_m": np.zeros((2, 11))})
+    with pytest.raises(ValueError, match=r"sample_stats\['energy'\] \(3, 10\)"):
+        Result.from_arrays({"H0": np.zeros((2, 10))}, sample_stats={"energy": np.zeros((3, 10))})
+    with pytest.raises(ValueError, match=r"H0 has shape \(10,\); every array must be \(chain, draw, \.\.\.\)"):
+        Result.from_arrays({"H0": np.zeros(10)})
