@@ -27,7 +27,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _config  # noqa: F401
-from ..parameters import COSMOLOGY_DEFAULTS, COSMOLOGY_PARAMETERS, unknown_name_error
+from ..parameters import COSMOLOGY_DEFAULTS, COSMOLOGY_PARAMETERS, refuse_alternative_names, unknown_name_error
 from .neutrinos import NR_SLOPE, as_hierarchy, log_fd_ratio_and_slope, neutrino_masses
 
 __all__ = [
@@ -86,6 +86,7 @@ def check_params(
     """
     if not isinstance(params, Mapping):
         raise ValueError(f"params must be a dict of parameter values, got {type(params).__name__}")
+    refuse_alternative_names(params, COSMOLOGY_PARAMETERS, "cosmology parameters")
     if not allow_extra:
         unknown = [k for k in params if k not in COSMOLOGY_PARAMETERS and k not in OPTIONS]
         if unknown:

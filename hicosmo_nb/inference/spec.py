@@ -39,7 +39,7 @@ from typing import Any, Mapping, Sequence
 from .. import _config  # noqa: F401  (float64)
 from .. import likelihoods
 from ..likelihoods.base import combine
-from ..parameters import MODELS, PARAMETERS, unknown_name_error
+from ..parameters import MODELS, PARAMETERS, canonical_values, refuse_alternative_names, unknown_name_error
 from . import priors as _priors
 from .priors import Prior, default_priors
 from .problem import Problem
@@ -183,7 +183,10 @@ def build_problem(
     names, options = _datasets(datasets, options)
     lks = [likelihoods.get(d, **{**FACADE_OPTIONS.get(d, {}), **options.get(d, {})}) for d in names]
     lk = lks[0] if len(lks) == 1 else combine(*lks)
-    fixed = dict(fixed or {})
+    fixed = canonical_values(dict(fixed or {}), lk.reads, "fixed")  # h -> H0 = 100 h
+    if free is not None:
+        refuse_alternative_names(_as_list(free, "free"), lk.reads, "free")
+    refuse_alternative_names(dict(priors or {}), lk.reads, "priors")
     free = _free(model, free, fixed, lk, names)
     bad = [p for p in fixed if p not in PARAMETERS and p not in lk.param_names]
     if bad:

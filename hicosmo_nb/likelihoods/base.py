@@ -19,6 +19,7 @@ import jax
 import jax.numpy as jnp
 
 from .. import _config  # noqa: F401  (float64)
+from ..parameters import refuse_alternative_names
 
 __all__ = ["Likelihood", "combine"]
 
@@ -71,6 +72,8 @@ class Likelihood:
     optional_params: tuple[str, ...] = ()
 
     def __call__(self, params: Params) -> jax.Array:
+        if isinstance(params, Mapping):  # 'h' for H0 would be ignored (H0 takes its default)
+            refuse_alternative_names(params, self.reads, f"likelihood {self.name!r}")
         return self.loglike(params)
 
     def __add__(self, other: "Likelihood") -> "Likelihood":

@@ -35,6 +35,8 @@ True
 
 from __future__ import annotations
 
+import os
+import pathlib
 import threading
 import time
 from typing import Callable, Sequence
@@ -194,15 +196,19 @@ class SamplerDashboard(Dashboard):
 
     def save(self, path: str | None = None, *, overwrite: bool = False) -> str | None:
         """Write the current result (finished or stopped) to netCDF; returns the path or None."""
-        path = path or self.controls["path"].value
+        path = self.controls["path"].value if path is None else path
+        if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
+            self._say("error", f"save needs a file name, got {path!r}; e.g. save('run.nc')")
+            return None
         if self.result is None:
             self._say("error", "nothing to save yet: the run has no draws (it is still in warmup or not started)")
             return None
         try:
-            out = str(self.result.save(path, overwrite=overwrite))
+            out = str(self.result.save(pathlib.Path(path).expanduser().resolve(), overwrite=overwrite))
         except Exception as exc:  # noqa: BLE001
             self._fail(exc)
             return None
+        self.message = ""  # a successful save clears the previous error
         self._say("info", f"saved {self.result.num_chains} chains x {self.result.num_draws} draws to {out}")
         return out
 
