@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import types
 from typing import Any, Mapping, Sequence
@@ -29,6 +30,8 @@ from .inference.spec import FACADE_OPTIONS, build_problem
 from .keys import KeyManager
 
 __all__ = ["fit", "build_problem", "FACADE_OPTIONS"]
+
+_NUTS_FIELDS = tuple(f.name for f in dataclasses.fields(NutsSettings))
 
 
 def fit(
@@ -67,7 +70,9 @@ def fit(
         of them costs little (``benchmarks/sampling.py`` measures the gain).
     **run_options
         :func:`hicosmo_nb.inference.run_nuts` options (``num_chains``, ``num_warmup``,
-        ``num_samples``, ``chain_method``, ``checkpoint``, ``progress``, ...).
+        ``num_samples``, ``chain_method``, ``checkpoint``, ``progress``, ...), and the
+        :class:`~hicosmo_nb.inference.NutsSettings` fields (``target_accept``, ``dense_mass``,
+        ``max_tree_depth``) one by one instead of ``nuts=`` (``dense_mass`` default True).
 
     Returns
     -------
@@ -83,6 +88,11 @@ def fit(
     >>> res = fit("LCDM", ["desi_dr2_bao", "cc"], free=["H0", "Omega_m"])  # doctest: +SKIP
     >>> res.summary()  # doctest: +SKIP
     """
+    nuts_fields = {k: run_options.pop(k) for k in _NUTS_FIELDS if k in run_options}
+    if nuts_fields:  # fit(target_accept=0.9): the NUTS settings, given one by one
+        if nuts is not None:
+            raise ValueError(f"give {', '.join(nuts_fields)} inside nuts=NutsSettings(...), not beside it")
+        nuts = NutsSettings(**{"dense_mass": True, **nuts_fields})
     problem = build_problem(model, datasets, free, priors=priors, fixed=fixed, options=options)
     km = KeyManager(seed)
     key = km.key("nuts")

@@ -144,3 +144,31 @@ def test_likelihoods_minus_inf_with_finite_gradients(name, options):
     assert np.any(val == -np.inf) and np.any(np.isfinite(val))
     assert np.all((val == -np.inf) | np.isfinite(val))
     assert all(np.all(np.isfinite(np.asarray(g))) for g in grad.values())
+
+
+def test_array_none_and_zero_redshift_inputs_are_named():
+    # issue 21: raw JAX messages ("mul got incompatible shapes", "None is not a valid value")
+    with pytest.raises(ValueError, match=r"cosmology: parameter 'H0' must be a scalar, got shape \(2,\); "
+                                         r"to evaluate several points use jax.vmap"):
+        cosmo.H({"H0": [70.0, 71.0], "Omega_m": 0.3}, 1.0)
+    with pytest.raises(ValueError, match=r"cosmology parameter 'Omega_m' is None; give a number"):
+        cosmo.comoving_distance({"H0": 70.0, "Omega_m": None}, 1.0)
+    with pytest.raises(ValueError, match=r"distance_modulus: z = 0.0; z must be > 0 for a distance modulus"):
+        cosmo.distance_modulus(GOOD, 0.0)
+    with pytest.raises(ValueError, match=r"distance_modulus: z = 0.0"):
+        cosmo.distance_modulus(GOOD, np.array([0.5, 0.0]))
+    assert np.isnan(float(jax.jit(cosmo.distance_modulus)(GOOD, 0.0)))
+    assert np.isfinite(float(jax.jit(cosmo.distance_modulus)(GOOD, 0.5)))
+    for rd in (0.0, -147.0, np.nan):
+        with pytest.raises(ValueError, match=r"rd = .* Mpc is unphysical; allowed: finite rd > 0"):
+            cosmo.DM_over_rd(GOOD, 1.0, rd=rd)
+    assert np.isnan(float(jax.jit(lambda p, r: cosmo.DM_over_rd(p, 1.0, rd=r))(GOOD, -147.0)))
+
+
+def test_likelihood_registry_inputs_are_named():
+    with pytest.raises(ValueError, match=r"dataset name must be a str, got None; valid: "):
+        likelihoods.get(None)
+    with pytest.raises(ValueError, match=r"model_params \['H0'\] are standard cosmology parameters"):
+        likelihoods.get("cc", model_params="H0", efunc=lambda p, z: 1.0 + z)
+    lk = likelihoods.get("cc", model_params="w1", de_density=lambda p, z: (1 + z) ** (3 * p["w1"]))
+    assert "w1" in lk.param_names  # one name, not 'w', '1'

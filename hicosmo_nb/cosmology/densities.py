@@ -27,7 +27,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _config  # noqa: F401
-from ..parameters import COSMOLOGY_DEFAULTS, COSMOLOGY_PARAMETERS, refuse_alternative_names, unknown_name_error
+from ..parameters import (COSMOLOGY_DEFAULTS, COSMOLOGY_PARAMETERS, check_scalar_params, refuse_alternative_names,
+                          unknown_name_error)
 from .neutrinos import NR_SLOPE, as_hierarchy, log_fd_ratio_and_slope, neutrino_masses
 
 __all__ = [
@@ -87,6 +88,11 @@ def check_params(
     if not isinstance(params, Mapping):
         raise ValueError(f"params must be a dict of parameter values, got {type(params).__name__}")
     refuse_alternative_names(params, COSMOLOGY_PARAMETERS, "cosmology parameters")
+    missing_value = [k for k, v in params.items() if v is None]
+    if missing_value:
+        raise ValueError(f"cosmology parameter {missing_value[0]!r} is None; give a number (or leave "
+                         "it out to use its default)")
+    check_scalar_params(params, COSMOLOGY_PARAMETERS, "cosmology")
     if not allow_extra:
         unknown = [k for k in params if k not in COSMOLOGY_PARAMETERS and k not in OPTIONS]
         if unknown:

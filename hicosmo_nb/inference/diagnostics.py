@@ -28,6 +28,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from .._warnings import warn
+
 __all__ = ["ConvergenceWarning", "compute_diagnostics", "preload_stats", "problems", "warn_problems",
            "PriorDominatedWarning", "PRIOR_DOMINATED_RATIO", "prior_dominated", "warn_prior_dominated"]
 
@@ -135,7 +137,7 @@ _DENSE_ADVICE = (("use dense_mass=True for correlated parameters, or ", "or "), 
                  ("Use dense_mass=True, r", "R"), ("or use dense_mass=True / ", "or "), ("dense_mass=True, ", ""))
 
 
-def warn_problems(d: dict[str, Any], *, stacklevel: int = 3, dense_mass: bool = False,
+def warn_problems(d: dict[str, Any], *, dense_mass: bool = False,
                   **thresholds) -> list[str]:
     """Emit one :class:`ConvergenceWarning` per problem; returns the messages.
 
@@ -145,7 +147,7 @@ def warn_problems(d: dict[str, Any], *, stacklevel: int = 3, dense_mass: bool = 
     for old, new in _DENSE_ADVICE if dense_mass else ():
         msgs = [m.replace(old, new) for m in msgs]
     for m in msgs:
-        warnings.warn(m, ConvergenceWarning, stacklevel=stacklevel)
+        warn(m, ConvergenceWarning)
     return msgs
 
 
@@ -216,9 +218,9 @@ def prior_dominated(samples: Mapping[str, np.ndarray], priors: Mapping[str, Any]
 
 
 def warn_prior_dominated(samples: Mapping[str, np.ndarray], priors: Mapping[str, Any], *,
-                         stacklevel: int = 3, ratio: float = PRIOR_DOMINATED_RATIO) -> list[str]:
+                         ratio: float = PRIOR_DOMINATED_RATIO) -> list[str]:
     """Emit one :class:`PriorDominatedWarning` per :func:`prior_dominated` message; returns them."""
     msgs = prior_dominated(samples, priors, ratio=ratio)
     for m in msgs:
-        warnings.warn(m, PriorDominatedWarning, stacklevel=stacklevel)
+        warn(m, PriorDominatedWarning)
     return msgs

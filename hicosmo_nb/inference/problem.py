@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import threading
 import types
-import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
 from .. import _config  # noqa: F401  (float64)
+from .._warnings import warn
 from ..likelihoods.base import Likelihood
 from ..parameters import PARAMETERS, canonical_values, closest, refuse_alternative_names
 from .priors import Prior, check_priors, default_priors
@@ -103,10 +103,10 @@ class Problem:
                 f"(give a prior) nor fixed (pass fixed={{...}}); free: {list(priors)}")
         unread = [n for n in priors if n not in likelihood.reads]
         if unread:
-            warnings.warn(
+            warn(
                 f"free parameter(s) {unread} are never read by likelihood {likelihood.name!r} (it reads "
                 f"{', '.join(likelihood.reads)}): they are sampled from their prior alone. Drop them "
-                "from the priors, or check their names.", UserWarning, stacklevel=2)
+                "from the priors, or check their names.")
         for name, value in (("likelihood", likelihood), ("priors", types.MappingProxyType(priors)),
                             ("fixed", types.MappingProxyType(fixed)), ("spec", spec),
                             ("_samplers", {}), ("_lock", threading.Lock())):

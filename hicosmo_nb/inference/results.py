@@ -222,6 +222,10 @@ def load(path: str | os.PathLike) -> Result:
         ``posterior`` group, or its sampler state is malformed; the message names the file.
     """
     path = pathlib.Path(path)
+    if path.is_dir():
+        found = sorted(p.name for p in path.glob("*.nc"))
+        raise FileNotFoundError(f"result file {str(path)!r} is a folder; give the .nc file in it"
+                                + (f" ({', '.join(found)})" if found else " (it holds no .nc file)"))
     if not path.is_file():
         raise FileNotFoundError(f"result file {str(path)!r} does not exist")
     expected = "a netCDF-4 (HDF5) file written by Result.save"

@@ -135,6 +135,8 @@ def get(name: str, **options) -> Likelihood:
     ValueError
         Unknown dataset (with the closest name) or unknown option (with the valid ones).
     """
+    if not isinstance(name, str):
+        raise ValueError(f"dataset name must be a str, got {name!r}; valid: {', '.join(DATASETS)}")
     if name not in DATASETS:
         raise unknown_name_error("dataset", [name], DATASETS)
     builder = DATASETS[name]

@@ -39,6 +39,7 @@ import os
 import pathlib
 import threading
 import time
+import warnings
 from typing import Callable, Sequence
 
 import ipywidgets as widgets
@@ -183,7 +184,9 @@ class SamplerDashboard(Dashboard):
         """Stop at the next chunk boundary; the draws so far stay a valid, savable result."""
         self._halt.set()
         if self.run is not None:
-            self.run.stop()
+            with warnings.catch_warnings():  # between two advances _halt stops the loop instead
+                warnings.simplefilter("ignore")
+                self.run.stop()
 
     def resume(self) -> bool:
         """Continue a stopped run where it stopped (bitwise as if never stopped)."""
