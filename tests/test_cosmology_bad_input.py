@@ -172,3 +172,19 @@ def test_likelihood_registry_inputs_are_named():
         likelihoods.get("cc", model_params="H0", efunc=lambda p, z: 1.0 + z)
     lk = likelihoods.get("cc", model_params="w1", de_density=lambda p, z: (1 + z) ** (3 * p["w1"]))
     assert "w1" in lk.param_names  # one name, not 'w', '1'
+
+
+def test_lower_case_omegas_are_times_h2():
+    # issue 21: omega_gamma returned Omega_gamma while omega_nu is Omega_nu h^2; one convention.
+    # Reference: astropy's photon density (CODATA constants of its own) times h^2.
+    from astropy.cosmology import FlatLambdaCDM
+
+    for h0 in (50.0, 67.36, 90.0):
+        og = float(cosmo.omega_gamma({"H0": h0, "T_cmb": 2.7255}))
+        ref = FlatLambdaCDM(H0=h0, Om0=0.3, Tcmb0=2.7255).Ogamma0 * (h0 / 100.0) ** 2
+        assert og == pytest.approx(ref, rel=1e-8)
+    p = {"H0": 70.0, "m_nu": 0.0, "N_eff": 3.046}
+    ratio = float(cosmo.omega_nu(p) / cosmo.omega_gamma(p))  # massless: both relativistic, both x h^2
+    assert ratio == pytest.approx(7 / 8 * (4 / 11) ** (4 / 3) * 3.046, rel=1e-12)
+    d = cosmo.density_parameters({"H0": 70.0})
+    assert float(d["Omega_gamma"]) == pytest.approx(float(cosmo.omega_gamma({})) / 0.49, rel=1e-14)

@@ -150,7 +150,8 @@ def sound_horizon(params: Mapping, z, *, de_density=None, efunc=None) -> jax.Arr
     """
     _check_early(params, de_density, efunc)
     p = with_defaults(params)
-    r_b = 0.75 * jnp.maximum(p["Omega_b"], 0.0) / jnp.maximum(omega_gamma(p), 1e-300)
+    h2 = (p["H0"] / 100.0) ** 2
+    r_b = 0.75 * jnp.maximum(p["Omega_b"], 0.0) * h2 / jnp.maximum(omega_gamma(p), 1e-300)
 
     def integrand(s):
         a = s * s
