@@ -42,6 +42,7 @@ def fit(
     priors: Mapping[str, Prior] | None = None,
     fixed: Mapping[str, float] | None = None,
     options: Mapping[str, Mapping[str, Any]] | None = None,
+    allow_overlap: bool = False,
     seed: int = 0,
     nuts: NutsSettings | None = None,
     **run_options: Any,
@@ -62,6 +63,8 @@ def fit(
         Values for parameters that are not free (default: registry defaults).
     options : dict dataset -> dict, optional
         Dataset builder options (another way to give them).
+    allow_overlap : bool
+        Combine datasets that share data (DESI DR1 and DR2 BAO, ...) without a warning.
     seed : int
         The key is ``KeyManager(seed).key("nuts")``; its record goes into the manifest.
     nuts : NutsSettings, optional
@@ -93,7 +96,8 @@ def fit(
         if nuts is not None:
             raise ValueError(f"give {', '.join(nuts_fields)} inside nuts=NutsSettings(...), not beside it")
         nuts = NutsSettings(**{"dense_mass": True, **nuts_fields})
-    problem = build_problem(model, datasets, free, priors=priors, fixed=fixed, options=options)
+    problem = build_problem(model, datasets, free, priors=priors, fixed=fixed, options=options,
+                            allow_overlap=allow_overlap)
     km = KeyManager(seed)
     key = km.key("nuts")
     extra = {"key_manager": km.manifest(), **run_options.pop("manifest_extra", {})}

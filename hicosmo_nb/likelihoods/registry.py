@@ -147,4 +147,6 @@ def get(name: str, **options) -> Likelihood:
                  for k in bad]
         raise ValueError(f"unknown option {', '.join(hints)} for dataset {name!r}; valid options: "
                          f"{', '.join(valid)}")
-    return builder(**options)
+    lk = builder(**options)
+    lk.metadata.setdefault("dataset", name)  # what combine() compares (repeats, overlaps)
+    return lk
