@@ -189,3 +189,24 @@ def test_warnings_point_at_the_users_line():
     with pytest.warns(UserWarning, match=r"free parameter\(s\) \['z'\] are never read") as rec:
         as_problem(lk, {"x": Normal(0.0, 1.0), "z": Normal(0.0, 1.0)})  # Problem made two levels down
     assert rec[0].filename == __file__
+
+
+def test_unconstrained_free_parameters_warn_before_sampling():
+    # issue 21: Problem/build_problem promised a warning that did not come; now it comes from a
+    # Fisher look at the start point, before any sampling. Well-posed problems stay silent.
+    from hicosmo_nb.fit import build_problem
+
+    cases = [("union3", None, "H0", ""), ({"desi_dr2_bao": {"rd": "free"}}, None, "H0",
+                                          r" BAO with rd='free' measure hrd = h r_d, not H0"),
+             ("cc", ["H0", "Omega_m", "Omega_b"], "Omega_b", "")]
+    for datasets, free, name, hint in cases:
+        with pytest.warns(UserWarning, match=rf"free parameter '{name}' is not constrained by likelihood .*: its "
+                                             rf"Fisher information at {name} = .* per prior variance \(< 0.05\), "
+                                             rf"so its posterior will be its prior .* Fix it \(fixed=.*{hint}") as rec:
+            build_problem("LCDM", datasets, free)
+        assert rec[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        build_problem("LCDM", ["cc"])
+        build_problem("w0waCDM", ["desi_dr2_bao", "union3"])
+        build_problem("LCDM", {"desi_dr2_bao": {"rd": "free"}}, ["Omega_m", "hrd"])

@@ -67,6 +67,8 @@ class Problem:
     -----
     UserWarning
         For free parameters the likelihood never reads: they are sampled from the prior alone.
+        (:func:`~hicosmo_nb.inference.spec.build_problem` also warns for free parameters it
+        reads but the data do not constrain, from a Fisher look at the start point.)
     """
 
     likelihood: Likelihood

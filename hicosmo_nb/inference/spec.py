@@ -41,6 +41,7 @@ from .. import likelihoods
 from ..likelihoods.base import combine
 from ..parameters import MODELS, PARAMETERS, canonical_values, refuse_alternative_names, unknown_name_error
 from . import priors as _priors
+from .diagnostics import warn_unconstrained
 from .priors import Prior, default_priors
 from .problem import Problem
 
@@ -185,7 +186,8 @@ def build_problem(
     -----
     UserWarning
         Datasets that share data (DESI DR1 and DR2 BAO, ...) unless ``allow_overlap=True``;
-        free parameters the data do not constrain at the start point (:func:`warn_unconstrained`).
+        free parameters the data do not constrain at the start point
+        (:func:`~hicosmo_nb.inference.diagnostics.warn_unconstrained`).
     """
     if not isinstance(model, str) or model not in MODELS:
         raise unknown_name_error("model", [str(model)], MODELS)
@@ -224,4 +226,6 @@ def build_problem(
                            pri, {k: float(v) for k, v in fixed.items()}, bool(allow_overlap))
     except (TypeError, ValueError):
         pass
-    return Problem(lk, pri, fixed, spec=spec)
+    problem = Problem(lk, pri, fixed, spec=spec)
+    warn_unconstrained(problem)  # before any sampling: flat directions named now, not after a run
+    return problem
