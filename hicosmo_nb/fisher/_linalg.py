@@ -86,9 +86,9 @@ def check_invertible(matrix: np.ndarray, names: Sequence[str], label: str) -> No
 
 
 def _range_flat(cov: np.ndarray, names: Sequence[str]):
-    """``(name, sigma, ratio, lam, vec)`` of the worst registered parameter whose error in ``cov``
-    exceeds ``RANGE_FACTOR`` times its allowed range (``vec``: the covariance's top direction in
-    units of the ranges, ``lam`` its variance in those units), or None."""
+    """``(name, sigma, ratio, lam, vec, scale)`` of the worst registered parameter whose error in
+    ``cov`` exceeds ``RANGE_FACTOR`` times its allowed range (``vec``: the covariance's top
+    direction in units of ``scale``, the ranges; ``lam`` its variance in those units), or None."""
     widths = np.array([PARAMETERS[n].upper - PARAMETERS[n].lower if n in PARAMETERS else np.nan
                        for n in names])
     sig = np.sqrt(np.maximum(np.diag(cov), 0.0))
@@ -170,7 +170,9 @@ def schur_marginal(matrix: np.ndarray, keep: Sequence[int], drop: Sequence[int],
     if wide:  # integrating out a direction the data do not constrain: fine only if it is decoupled
         _, _, _, lam, v, scale = wide
         t = matrix[np.ix_(keep, drop)] @ (scale * v)
-        if np.max(lam * t**2 / np.diag(f_kk)) > _COUPLING_RTOL:
+        with np.errstate(divide="ignore", invalid="ignore"):  # a kept parameter without information
+            coupled = not np.max(lam * t**2 / np.diag(f_kk)) <= _COUPLING_RTOL
+        if coupled:
             raise ValueError(_range_flat_message(f"the block of {label} being marginalized", dnames, wide))
     out = f_kk - f_km @ pinv_unit @ f_km.T
     return 0.5 * (out + out.T)
