@@ -6,7 +6,8 @@ summary), ``corner.png`` and ``manifest.json``. It refuses to overwrite any of t
 ``--overwrite`` is given. While it runs, ``--out/checkpoint.npz`` (or ``--checkpoint``) holds
 the run so far: after Ctrl-C (exit status 130) the same command resumes from it; it is removed
 once the outputs are written. ``continue RESULT.nc --samples N`` adds draws to a saved run
-(no new warmup) and rewrites its outputs. ``list`` prints the models and datasets.
+(no new warmup) and rewrites its outputs (in another ``--out`` folder that holds outputs,
+only with ``--overwrite``). ``list`` prints the models and datasets.
 
 Arguments are checked before JAX is imported, so a typo fails at once (exit status 2).
 
@@ -121,6 +122,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("result", help="posterior.nc written by `fit` (or Result.save)")
     c.add_argument("--samples", type=int, required=True, help="draws per chain to add")
     c.add_argument("--out", help="output folder (default: the result's folder, whose outputs are replaced)")
+    c.add_argument("--overwrite", action="store_true", help="replace result files in an --out folder "
+                   "other than the result's own")
     c.add_argument("--chain-method", default="auto")
     c.add_argument("--checkpoint", help=f"checkpoint .npz (default OUT/{CHECKPOINT})")
     c.add_argument("--no-progress", action="store_true")
@@ -197,8 +200,8 @@ def _continue(args) -> int:
     if args.samples < 1:
         raise ValueError(f"--samples must be >= 1; got {args.samples}")
     out = pathlib.Path(args.out) if args.out else path.parent
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {str(out)!r} is an existing file; give a folder")
+    # the result's own folder is rewritten by design; another run's outputs only with --overwrite
+    _out_dir(out, args.overwrite or out.resolve() == path.parent.resolve())
     checkpoint = pathlib.Path(args.checkpoint) if args.checkpoint else out / CHECKPOINT
     from .inference import load
 

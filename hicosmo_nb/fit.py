@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import types
 from typing import Any, Mapping, Sequence
@@ -30,6 +31,8 @@ from .keys import KeyManager
 
 __all__ = ["fit", "build_problem", "FACADE_OPTIONS"]
 
+_NUTS_FIELDS = tuple(f.name for f in dataclasses.fields(NutsSettings))
+
 
 def fit(
     model: str,
@@ -39,6 +42,7 @@ def fit(
     priors: Mapping[str, Prior] | None = None,
     fixed: Mapping[str, float] | None = None,
     options: Mapping[str, Mapping[str, Any]] | None = None,
+    allow_overlap: bool = False,
     seed: int = 0,
     nuts: NutsSettings | None = None,
     **run_options: Any,
@@ -59,6 +63,8 @@ def fit(
         Values for parameters that are not free (default: registry defaults).
     options : dict dataset -> dict, optional
         Dataset builder options (another way to give them).
+    allow_overlap : bool
+        Combine datasets that share data (DESI DR1 and DR2 BAO, ...) without a warning.
     seed : int
         The key is ``KeyManager(seed).key("nuts")``; its record goes into the manifest.
     nuts : NutsSettings, optional
@@ -67,7 +73,9 @@ def fit(
         of them costs little (``benchmarks/sampling.py`` measures the gain).
     **run_options
         :func:`hicosmo_nb.inference.run_nuts` options (``num_chains``, ``num_warmup``,
-        ``num_samples``, ``chain_method``, ``checkpoint``, ``progress``, ...).
+        ``num_samples``, ``chain_method``, ``checkpoint``, ``progress``, ...), and the
+        :class:`~hicosmo_nb.inference.NutsSettings` fields (``target_accept``, ``dense_mass``,
+        ``max_tree_depth``) one by one instead of ``nuts=`` (``dense_mass`` default True).
 
     Returns
     -------
@@ -83,7 +91,13 @@ def fit(
     >>> res = fit("LCDM", ["desi_dr2_bao", "cc"], free=["H0", "Omega_m"])  # doctest: +SKIP
     >>> res.summary()  # doctest: +SKIP
     """
-    problem = build_problem(model, datasets, free, priors=priors, fixed=fixed, options=options)
+    nuts_fields = {k: run_options.pop(k) for k in _NUTS_FIELDS if k in run_options}
+    if nuts_fields:  # fit(target_accept=0.9): the NUTS settings, given one by one
+        if nuts is not None:
+            raise ValueError(f"give {', '.join(nuts_fields)} inside nuts=NutsSettings(...), not beside it")
+        nuts = NutsSettings(**{"dense_mass": True, **nuts_fields})
+    problem = build_problem(model, datasets, free, priors=priors, fixed=fixed, options=options,
+                            allow_overlap=allow_overlap)
     km = KeyManager(seed)
     key = km.key("nuts")
     extra = {"key_manager": km.manifest(), **run_options.pop("manifest_extra", {})}

@@ -27,6 +27,7 @@ Examples
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
@@ -38,6 +39,9 @@ __all__ = [
     "MODELS",
     "latex_label",
     "ALIASES",
+    "ALTERNATIVE_NAMES",
+    "canonical_values",
+    "refuse_alternative_names",
     "closest",
     "unknown_name_error",
     "check_scalar_params",
@@ -137,6 +141,80 @@ ALIASES: dict[str, str] = {
     "w": "w0", "w_0": "w0", "mnu": "m_nu", "summnu": "m_nu", "neff": "N_eff", "tcmb": "T_cmb",
     "hubble": "H0", "rs": "rd", "rdrag": "rd", "mb": "M", "ombh2": "omega_b", "omch2": "omega_c",
 }
+
+
+# Other names of one quantity in other units: name -> (parameter, factor), parameter = factor *
+# name. Values given under such a name are translated where the parameter is what is read.
+ALTERNATIVE_NAMES: dict[str, tuple[str, float]] = {"h": ("H0", 100.0)}
+
+
+def _other_name_of(name: str, reads) -> tuple[str, float] | None:
+    """``(parameter, factor)`` if ``name`` (not itself read) is another name of a read parameter."""
+    if name in reads or not isinstance(name, str):
+        return None
+    target, factor = ALTERNATIVE_NAMES.get(name, (None, 1.0))
+    if target is None:
+        target = ALIASES.get(_norm(name))
+    return (target, factor) if target in reads else None
+
+
+def _relation(name: str, target: str, factor: float) -> str:
+    return f"{target} = {factor:g} {name}" if factor != 1.0 else f"{name!r} is a common spelling of {target!r}"
+
+
+def refuse_alternative_names(names: Iterable[str], reads: Iterable[str], what: str) -> None:
+    """Raise ``ValueError`` if a name in ``names`` is another name of a parameter in ``reads``.
+
+    For names that cannot be translated (free parameters, priors, traced values): ``h`` where
+    ``H0`` is read, ``Om`` where ``Omega_m`` is read.
+
+    Examples
+    --------
+    >>> refuse_alternative_names(["h"], ["H0", "Omega_m"], "free")
+    Traceback (most recent call last):
+    ...
+    ValueError: free: 'h' is another name of 'H0' (H0 = 100 h), which is what is read; use 'H0'
+    """
+    reads = tuple(reads)
+    for n in names:
+        other = _other_name_of(n, reads)
+        if other:
+            raise ValueError(f"{what}: {n!r} is another name of {other[0]!r} "
+                             f"({_relation(n, *other)}), which is what is read; use {other[0]!r}")
+
+
+def canonical_values(values: Mapping, reads: Iterable[str], what: str) -> dict:
+    """``values`` with other names of read parameters translated (``h`` -> ``H0 = 100 h``).
+
+    A common spelling (:data:`ALIASES`, ``Om`` for ``Omega_m``) is refused rather than guessed.
+    Two names of one quantity that disagree are an error naming both; agreeing ones are merged.
+    Names unrelated to ``reads`` are kept as they are (the caller decides about them).
+
+    Raises
+    ------
+    ValueError
+        A refused spelling, or ``H0`` and ``h`` that disagree.
+
+    Examples
+    --------
+    >>> canonical_values({"h": 0.7, "Omega_m": 0.3}, ["H0", "Omega_m"], "fixed")
+    {'Omega_m': 0.3, 'H0': 70.0}
+    """
+    reads = tuple(reads)
+    out = {k: v for k, v in values.items() if not _other_name_of(k, reads)}
+    for name, value in values.items():
+        other = _other_name_of(name, reads)
+        if not other:
+            continue
+        target, factor = other
+        if factor == 1.0:
+            refuse_alternative_names([name], reads, what)
+        converted = factor * float(value)
+        if target in out and not math.isclose(float(out[target]), converted, rel_tol=1e-12):
+            raise ValueError(f"{what}: {target}={out[target]!r} and {name}={value!r} name one quantity "
+                             f"({_relation(name, target, factor)}) and disagree; give only {target!r}")
+        out.setdefault(target, converted)
+    return out
 
 
 def _norm(name: str) -> str:

@@ -118,3 +118,34 @@ def test_check_boundaries_uses_marginal_sigma_beside_a_flat_direction():
     assert len(rec) == 2
     assert "fiducial w0 = -1 lies 0.50 sigma (marginalized sigma = 0.2)" in msgs[1]
     assert "fiducial H0 = 67 lies 0.03 sigma (conditional (lower limit: F is singular)" in msgs[0]
+
+
+def test_bao_with_h0_and_hrd_free_names_h0():
+    # issue 21 (silent wrong answer 3): BAO measure hrd = h r_d; H0 enters only through the
+    # radiation density (relative eigenvalue 3e-6, above DEGENERATE_RTOL), which gave
+    # sigma(Omega_m) = 0.0335 instead of 0.0091 and FoM(w0, wa) = 0.38 instead of 6.3.
+    from hicosmo_nb.fisher import DESI_DR2_LIKE
+
+    fid = {"H0": 67.36, "Omega_m": 0.3153, "w0": -1.0, "wa": 0.0, "hrd": 99.08}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # boundary warnings of the singular matrix
+        three = DESI_DR2_LIKE.fisher(fid, ["H0", "hrd", "Omega_m"])
+        five = DESI_DR2_LIKE.fisher(fid, ["H0", "hrd", "Omega_m", "w0", "wa"])
+        no_radiation = DESI_DR2_LIKE.fisher({**fid, "T_cmb": 0.0}, ["H0", "hrd", "Omega_m"])
+    msg = (r"is singular: the combination \+1\.00\*H0 \(in units of the parameters' allowed ranges\) is "
+           r"unconstrained: the marginalized error of H0 would be .*times its allowed range \[20, 120\]"
+           r".* BAO with hrd = h r_d free measure hrd, not H0: fix H0\.")
+    with pytest.raises(ValueError, match=msg):
+        three.marginalized_errors()
+    with pytest.raises(ValueError, match=msg):
+        five.figure_of_merit()
+    # without radiation the direction is exactly flat (up to rounding): named the same way
+    with pytest.raises(ValueError, match=r"singular: the combination [+-]1\.00\*H0 "):
+        no_radiation.marginalized_errors()
+    # references: H0 fixed, or any prior on H0, give the same sigma(Omega_m) and FoM
+    sigma = three.fix("H0").marginalized_errors()["Omega_m"]
+    assert sigma == pytest.approx(0.00909, rel=2e-3)
+    for s in (0.5, 10.0):
+        assert three.add_prior({"H0": s}).marginalized_errors()["Omega_m"] == pytest.approx(sigma, rel=1e-3)
+    assert five.fix("H0").figure_of_merit() == pytest.approx(6.26, rel=2e-3)
+    assert five.add_prior({"H0": 1.0}).figure_of_merit() == pytest.approx(6.26, rel=2e-3)

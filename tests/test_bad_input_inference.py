@@ -134,7 +134,7 @@ def test_prior_dominated():
     assert not prior_dominated({"a": 0.9 * post}, {"a": Normal(0.0, 1.0)})
     assert PRIOR_DOMINATED_RATIO == pytest.approx(np.sqrt(0.5))
     with pytest.warns(PriorDominatedWarning, match="H0 = ") as rec:
-        warn_prior_dominated(samples, priors, stacklevel=2)
+        warn_prior_dominated(samples, priors)
     assert rec[0].filename == __file__  # points at the caller's line
     with pytest.raises(ValueError, match="ratio must be > 0, got -1"):
         prior_dominated(samples, priors, ratio=-1)
@@ -144,3 +144,69 @@ def test_no_warning_for_well_constrained():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert warn_prior_dominated({"x": RNG.normal(0, 0.1, 500)}, {"x": Normal(0.0, 1.0)}) == []
+
+
+def test_from_arrays_refuses_draw_counts_that_differ():
+    # issue 21 (silent wrong answer 5): arviz padded the shorter array with NaN
+    with pytest.raises(ValueError, match=r"arrays disagree on \(chain, draw\): H0 \(2, 10\), "
+                                         r"Omega_m \(2, 11\)"):
+        Result.from_arrays({"H0": np.zeros((2, 10)), "Omega_m": np.zeros((2, 11))})
+    with pytest.raises(ValueError, match=r"sample_stats\['energy'\] \(3, 10\)"):
+        Result.from_arrays({"H0": np.zeros((2, 10))}, sample_stats={"energy": np.zeros((3, 10))})
+    with pytest.raises(ValueError, match=r"H0 has shape \(10,\); every array must be \(chain, draw, \.\.\.\)"):
+        Result.from_arrays({"H0": np.zeros(10)})
+
+
+def test_load_a_folder_says_it_is_a_folder(tmp_path):
+    _result().save(tmp_path / "posterior.nc")
+    with pytest.raises(FileNotFoundError, match=r"result file '.*' is a folder; give the .nc file in it "
+                                                r"\(posterior.nc\)"):
+        load(tmp_path)
+
+
+def test_fit_takes_nuts_settings_one_by_one(monkeypatch):
+    import sys
+
+    from hicosmo_nb.fit import fit
+    from hicosmo_nb.inference import NutsSettings
+
+    module = sys.modules["hicosmo_nb.fit"]
+    monkeypatch.setattr(module, "run_nuts", lambda problem, **kw: kw)  # no sampling: what is passed on
+    kw = fit("LCDM", "cc", target_accept=0.95, num_samples=10)
+    assert kw["nuts"] == NutsSettings(dense_mass=True, target_accept=0.95) and kw["num_samples"] == 10
+    with pytest.raises(ValueError, match=r"give target_accept inside nuts=NutsSettings\(\.\.\.\), not beside it"):
+        fit("LCDM", "cc", target_accept=0.95, nuts=NutsSettings())
+    with pytest.raises(ValueError, match=r"target_accept must be in \(0, 1\); got 1.5"):
+        fit("LCDM", "cc", target_accept=1.5)
+
+
+def test_warnings_point_at_the_users_line():
+    # issue 21: warnings named an internal line (fit.py:90) instead of the user's cell
+    from hicosmo_nb.inference.problem import as_problem
+    from hicosmo_nb.likelihoods.base import Likelihood
+
+    lk = Likelihood(lambda p: -0.5 * p["x"] ** 2, ("x",), "toy")
+    with pytest.warns(UserWarning, match=r"free parameter\(s\) \['z'\] are never read") as rec:
+        as_problem(lk, {"x": Normal(0.0, 1.0), "z": Normal(0.0, 1.0)})  # Problem made two levels down
+    assert rec[0].filename == __file__
+
+
+def test_unconstrained_free_parameters_warn_before_sampling():
+    # issue 21: Problem/build_problem promised a warning that did not come; now it comes from a
+    # Fisher look at the start point, before any sampling. Well-posed problems stay silent.
+    from hicosmo_nb.fit import build_problem
+
+    cases = [("union3", None, "H0", ""), ({"desi_dr2_bao": {"rd": "free"}}, None, "H0",
+                                          r" BAO with rd='free' measure hrd = h r_d, not H0"),
+             ("cc", ["H0", "Omega_m", "Omega_b"], "Omega_b", "")]
+    for datasets, free, name, hint in cases:
+        with pytest.warns(UserWarning, match=rf"free parameter '{name}' is not constrained by likelihood .*: its "
+                                             rf"Fisher information at {name} = .* per prior variance \(< 0.05\), "
+                                             rf"so its posterior will be its prior .* Fix it \(fixed=.*{hint}") as rec:
+            build_problem("LCDM", datasets, free)
+        assert rec[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        build_problem("LCDM", ["cc"])
+        build_problem("w0waCDM", ["desi_dr2_bao", "union3"])
+        build_problem("LCDM", {"desi_dr2_bao": {"rd": "free"}}, ["Omega_m", "hrd"])

@@ -121,3 +121,89 @@ def test_fast_mode_refuses_what_it_does_not_understand(monkeypatch):
         fast_mode()
     monkeypatch.delenv("HICOSMO_NB_FAST")
     assert fast_mode() is False
+
+
+# ---------------------------------------------------------------- other names of one quantity (issue 21)
+def test_fixed_h_is_translated_to_H0_and_used():
+    from hicosmo_nb.fit import build_problem
+
+    pb = build_problem("LCDM", ["cc"], free=["Omega_m"], fixed={"h": 0.7})
+    assert dict(pb.fixed) == {"H0": 70.0} and pb.spec.fixed == {"H0": 70.0}
+    at = {**pb.fixed, "Omega_m": 0.3}
+    assert float(pb.likelihood(at)) == float(pb.likelihood({"H0": 70.0, "Omega_m": 0.3}))
+    assert float(pb.likelihood(at)) != float(pb.likelihood({"H0": 67.36, "Omega_m": 0.3}))
+
+
+def test_two_names_of_one_quantity_that_disagree():
+    from hicosmo_nb.fit import build_problem
+
+    with pytest.raises(ValueError, match=r"fixed: H0=70 and h=0.6 name one quantity \(H0 = 100 h\) "
+                                         r"and disagree; give only 'H0'"):
+        build_problem("LCDM", ["cc"], free=["Omega_m"], fixed={"H0": 70, "h": 0.6})
+    assert dict(build_problem("LCDM", ["cc"], free=["Omega_m"], fixed={"H0": 70, "h": 0.7}).fixed) == {"H0": 70.0}
+
+
+def test_other_names_refused_where_they_cannot_be_translated():
+    from hicosmo_nb import cosmology
+    from hicosmo_nb.fit import build_problem
+    from hicosmo_nb.inference import Problem, Uniform
+
+    with pytest.raises(ValueError, match=r"free: 'h' is another name of 'H0' \(H0 = 100 h\), which is "
+                                         r"what is read; use 'H0'"):
+        build_problem("LCDM", ["cc"], free=["h", "Omega_m"])
+    with pytest.raises(ValueError, match=r"priors: 'h' is another name of 'H0'"):
+        build_problem("LCDM", ["cc"], priors={"h": Uniform(0.5, 0.9)})
+    with pytest.raises(ValueError, match=r"fixed: 'Om' is another name of 'Omega_m' \('Om' is a common "
+                                         r"spelling of 'Omega_m'\), which is what is read; use 'Omega_m'"):
+        build_problem("LCDM", ["cc"], free=["H0"], fixed={"Om": 0.3})
+    lk = build_problem("LCDM", ["cc"]).likelihood
+    with pytest.raises(ValueError, match=r"likelihood 'cc': 'h' is another name of 'H0'"):
+        lk({"h": 0.7, "Omega_m": 0.3})  # H0 took its default before
+    with pytest.raises(ValueError, match=r"fixed value\(s\) for \['omega_m'\] are not read by likelihood "
+                                         r"'cc', so they would be ignored"):
+        Problem(lk, {"H0": Uniform(50, 90)}, fixed={"Omega_m": 0.3, "omega_m": 0.14})
+    with pytest.raises(ValueError, match=r"cosmology parameters: 'h' is another name of 'H0'"):
+        cosmology.H({"h": 0.7, "H0": 70.0, "Omega_m": 0.3}, 1.0)
+
+
+def test_random_sweep_other_names_and_conflicts_never_dropped(monkeypatch):
+    """Random dicts of names (canonical, other names, case variants, conflicting pairs) in
+    fixed/free/priors: either an error, or every value given is the value used."""
+    from hicosmo_nb.fit import build_problem
+    from hicosmo_nb.inference import Uniform, spec
+
+    monkeypatch.setattr(spec, "warn_unconstrained", lambda problem: [])  # names only: skip the Fisher look
+
+    rng = np.random.default_rng(21)
+    names = ["H0", "h", "Omega_m", "Om", "om0", "Omega_b", "Ob", "Ok", "w", "mnu", "neff", "tcmb",
+             "hubble", "omega_m", "omega_b", "M", "hrd", "rd", "OMEGA_M"]
+    value = {"H0": 70.0, "h": 0.7, "hubble": 70.0}
+    outcomes = {"error": 0, "ok": 0}
+    for _ in range(120):
+        picks = list(rng.choice(names, size=rng.integers(1, 4), replace=False))
+        fixed, free, priors = {}, ["Omega_m"], {}
+        for n in picks:
+            where = rng.choice(["fixed", "free", "priors"])
+            v = value.get(n, 0.3) * (1.0 if rng.random() < 0.5 else 0.9)  # sometimes disagreeing
+            if where == "fixed":
+                fixed[n] = v
+            else:
+                free.append(n)
+                if where == "priors":
+                    priors[n] = Uniform(0.5 * v, 2.0 * v)
+        free = [n for n in dict.fromkeys(free) if n not in fixed]
+        try:
+            pb = build_problem("LCDM", ["cc"], free=free, fixed=fixed, priors=priors)
+        except ValueError:
+            outcomes["error"] += 1
+            continue
+        outcomes["ok"] += 1
+        outcomes["h translated"] = outcomes.get("h translated", 0) + ("h" in fixed)
+        for n, v in fixed.items():
+            target, factor = ("H0", 100.0) if n == "h" else (n, 1.0)
+            assert pb.fixed[target] == pytest.approx(factor * v, rel=1e-12), (fixed, dict(pb.fixed))
+            assert pb.spec.fixed[target] == pytest.approx(factor * v, rel=1e-12)
+        assert set(free) <= set(pb.free) and all(pb.priors[n] == p for n, p in priors.items())
+        assert not set(pb.fixed) & set(pb.free)
+        assert set(pb.fixed) | set(pb.free) <= set(pb.likelihood.reads)
+    assert outcomes["error"] > 20 and outcomes["ok"] >= 5 and outcomes.get("h translated"), outcomes

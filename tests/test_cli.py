@@ -153,3 +153,17 @@ def test_ctrl_c_prints_one_line_and_the_same_command_resumes(tmp_path):
     assert main(argv) == 0  # the same command resumes
     res = load(out / "posterior.nc")
     assert res.num_draws == 6000 and "resumed_at_iteration" in res.manifest["init"]
+
+
+def test_continue_refuses_to_overwrite_another_run_unless_told(tmp_path, capsys):
+    # issue 21 (silent wrong answer 4): `continue A/posterior.nc --out B` replaced B's run
+    a, b = tmp_path / "A", tmp_path / "B"
+    a.mkdir()
+    b.mkdir()
+    (a / "posterior.nc").write_text("run A")
+    (b / "posterior.nc").write_text("run B")
+    (b / "manifest.json").write_text("{}")
+    assert main(["continue", str(a / "posterior.nc"), "--samples", "10", "--out", str(b)]) == 3
+    err = capsys.readouterr().err
+    assert f"{b} already holds posterior.nc, manifest.json; pass --overwrite to replace them" in err
+    assert (b / "posterior.nc").read_text() == "run B"

@@ -144,3 +144,47 @@ def test_likelihoods_minus_inf_with_finite_gradients(name, options):
     assert np.any(val == -np.inf) and np.any(np.isfinite(val))
     assert np.all((val == -np.inf) | np.isfinite(val))
     assert all(np.all(np.isfinite(np.asarray(g))) for g in grad.values())
+
+
+def test_array_none_and_zero_redshift_inputs_are_named():
+    # issue 21: raw JAX messages ("mul got incompatible shapes", "None is not a valid value")
+    with pytest.raises(ValueError, match=r"cosmology: parameter 'H0' must be a scalar, got shape \(2,\); "
+                                         r"to evaluate several points use jax.vmap"):
+        cosmo.H({"H0": [70.0, 71.0], "Omega_m": 0.3}, 1.0)
+    with pytest.raises(ValueError, match=r"cosmology parameter 'Omega_m' is None; give a number"):
+        cosmo.comoving_distance({"H0": 70.0, "Omega_m": None}, 1.0)
+    with pytest.raises(ValueError, match=r"distance_modulus: z = 0.0; z must be > 0 for a distance modulus"):
+        cosmo.distance_modulus(GOOD, 0.0)
+    with pytest.raises(ValueError, match=r"distance_modulus: z = 0.0"):
+        cosmo.distance_modulus(GOOD, np.array([0.5, 0.0]))
+    assert np.isnan(float(jax.jit(cosmo.distance_modulus)(GOOD, 0.0)))
+    assert np.isfinite(float(jax.jit(cosmo.distance_modulus)(GOOD, 0.5)))
+    for rd in (0.0, -147.0, np.nan):
+        with pytest.raises(ValueError, match=r"rd = .* Mpc is unphysical; allowed: finite rd > 0"):
+            cosmo.DM_over_rd(GOOD, 1.0, rd=rd)
+    assert np.isnan(float(jax.jit(lambda p, r: cosmo.DM_over_rd(p, 1.0, rd=r))(GOOD, -147.0)))
+
+
+def test_likelihood_registry_inputs_are_named():
+    with pytest.raises(ValueError, match=r"dataset name must be a str, got None; valid: "):
+        likelihoods.get(None)
+    with pytest.raises(ValueError, match=r"model_params \['H0'\] are standard cosmology parameters"):
+        likelihoods.get("cc", model_params="H0", efunc=lambda p, z: 1.0 + z)
+    lk = likelihoods.get("cc", model_params="w1", de_density=lambda p, z: (1 + z) ** (3 * p["w1"]))
+    assert "w1" in lk.param_names  # one name, not 'w', '1'
+
+
+def test_lower_case_omegas_are_times_h2():
+    # issue 21: omega_gamma returned Omega_gamma while omega_nu is Omega_nu h^2; one convention.
+    # Reference: astropy's photon density (CODATA constants of its own) times h^2.
+    from astropy.cosmology import FlatLambdaCDM
+
+    for h0 in (50.0, 67.36, 90.0):
+        og = float(cosmo.omega_gamma({"H0": h0, "T_cmb": 2.7255}))
+        ref = FlatLambdaCDM(H0=h0, Om0=0.3, Tcmb0=2.7255).Ogamma0 * (h0 / 100.0) ** 2
+        assert og == pytest.approx(ref, rel=1e-8)
+    p = {"H0": 70.0, "m_nu": 0.0, "N_eff": 3.046}
+    ratio = float(cosmo.omega_nu(p) / cosmo.omega_gamma(p))  # massless: both relativistic, both x h^2
+    assert ratio == pytest.approx(7 / 8 * (4 / 11) ** (4 / 3) * 3.046, rel=1e-12)
+    d = cosmo.density_parameters({"H0": 70.0})
+    assert float(d["Omega_gamma"]) == pytest.approx(float(cosmo.omega_gamma({})) / 0.49, rel=1e-14)

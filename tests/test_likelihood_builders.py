@@ -283,3 +283,23 @@ def test_builder_type_and_model_errors():
         L.cc_likelihood(data.load_cc(), efunc="LCDM")
     with pytest.raises(ValueError, match="physical must be a callable"):
         L.gaussian([0.0], [[1.0]], lambda p: p["a"], param_names=("a",), physical=True)
+
+
+def test_overlapping_datasets_warn_unless_intended():
+    # issue 21: DESI DR2 + DR1 BAO and two compressions of Planck were combined silently
+    from hicosmo_nb.fit import build_problem
+
+    with pytest.warns(UserWarning, match=r"desi_dr1_bao and desi_dr2_bao overlap \(DESI DR2 \(three years\) "
+                                         r"contains the DR1 \(first-year\) galaxies and quasars\): .*pass "
+                                         r"allow_overlap=True if intended") as rec:
+        L.get("desi_dr1_bao") + L.get("desi_dr2_bao")
+    assert rec[0].filename == __file__
+    with pytest.warns(UserWarning, match=r"planck18_priors and desi_dr2_cmb_prior overlap \(both compress "
+                                         r"the same Planck CMB data\)"):
+        build_problem("LCDM", ["planck18_priors", "desi_dr2_cmb_prior"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        L.combine(L.get("desi_dr1_bao"), L.get("desi_dr2_bao"), allow_overlap=True)
+        pb = build_problem("LCDM", ["desi_dr1_bao", "desi_dr2_bao"], allow_overlap=True)
+        assert pb.spec.build().spec.allow_overlap  # the saved recipe keeps the intent
+        L.get("desi_dr2_bao") + L.get("cc")  # independent data: no warning

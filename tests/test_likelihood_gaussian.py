@@ -125,3 +125,23 @@ def test_h0_prior_and_combination():
     assert both.param_names == ("H0", "Omega_m")
     p = {"H0": 70.0, "Omega_m": 0.31}
     assert float(both(p)) == pytest.approx(float(sh0es(p)) + float(other(p)), rel=1e-14)
+
+
+def test_nan_theory_gives_minus_inf_with_finite_gradient():
+    # issue 21: a user theory that is NaN where unphysical (sqrt of a negative number) gave a
+    # NaN gradient; the README promises finite ones. Reference: plain autodiff where it is finite.
+    x = jnp.arange(6.0)
+    lk = gaussian(np.ones(6), _cov(1.0), lambda p: jnp.sqrt(p["a"]) * x + p["b"], param_names=("a", "b"))
+    assert float(lk({"a": -1.0, "b": 0.0})) == -np.inf
+    g = jax.grad(lk.loglike)({"a": -1.0, "b": 0.0})
+    assert all(np.isfinite(float(v)) for v in g.values())
+    ref = jax.grad(lambda a, b: lk.loglike({"a": a, "b": b}), (0, 1))
+    cinv = np.linalg.inv(np.asarray(_cov(1.0)))
+
+    def direct(a, b):
+        r = 1.0 - (jnp.sqrt(a) * x + b)
+        return -0.5 * r @ cinv @ r
+
+    np.testing.assert_allclose(ref(0.7, 0.2), jax.grad(direct, (0, 1))(0.7, 0.2), rtol=1e-12)
+    np.testing.assert_allclose(jax.hessian(lambda v: lk.loglike({"a": v[0], "b": v[1]}))(jnp.array([0.7, 0.2])),
+                               jax.hessian(lambda v: direct(v[0], v[1]))(jnp.array([0.7, 0.2])), rtol=1e-10)

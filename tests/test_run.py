@@ -147,13 +147,27 @@ def test_stop_from_another_thread_then_resume_in_process_and_in_a_new_process(pr
     assert run.done and not run.stopped and digest(run.result()) == digest(reference)
 
 
-def test_stop_before_advance_is_honoured_once(problem):
+def test_stop_on_an_idle_run_warns_and_the_next_advance_runs_in_full(problem):
+    # issue 21: a stop() before advance(5) made it return nothing; a user's n is honoured
     run = start(problem)
-    run.stop()
-    chunk = run.advance(5)
-    assert run.stopped and chunk.status.iteration == 0 and chunk.draws["a"].shape == (2, 0)
+    with pytest.warns(UserWarning, match=r"stop\(\) was called while no advance\(\) is running: there is "
+                                         r"nothing to stop, and the next advance\(n\) runs in full") as rec:
+        run.stop()
+    assert rec[0].filename == __file__  # the warning points at the user's line
     chunk = run.advance(5)
     assert not run.stopped and chunk.status.iteration == 5
+    for chunk in run:  # inside a for loop a stop between chunks is meant: no warning
+        run.stop()
+    assert run.stopped and not run.done
+
+
+def test_run_api_edges_are_named(problem):
+    with pytest.raises(ValueError, match=r"Run\(\.\.\.\) takes the internal RunSetup, got Problem; make a run "
+                                         r"with Run.start\(problem, key=\.\.\.\)"):
+        Run(problem)
+    run = start(problem)
+    with pytest.raises(ValueError, match=r"on_chunk needs a callable f\(chunk\), got 'notcallable'"):
+        run.on_chunk("notcallable")
 
 
 def test_start_errors(problem):
@@ -163,3 +177,21 @@ def test_start_errors(problem):
         Run.start(problem, key=KEY, num_samples=0)
     with pytest.raises(ValueError, match="continuing needs a Result from run_nuts"):
         Run.continue_from(Result.from_arrays({"a": np.zeros((1, 3))}), 10, problem)
+
+
+def test_bad_checkpoint_paths_fail_at_start_not_at_the_first_write(problem, tmp_path, monkeypatch):
+    # issue 21: a raw OSError came at the first advance, after compiling
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(ValueError, match=r"checkpoint '.*afile/sub/c.npz' lies under '.*afile', which is a "
+                                         r"file, not a folder"):
+        start(problem, checkpoint=tmp_path / "afile" / "sub" / "c.npz")
+    with pytest.raises(ValueError, match=r"checkpoint '.*' is a folder; give a file path such as "
+                                         r"'.*checkpoint.npz'"):
+        start(problem, checkpoint=tmp_path)
+    import os
+
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if str(p) == str(tmp_path) else real(p, mode))
+    with pytest.raises(ValueError, match=r"checkpoint '.*c.npz' cannot be written: the folder '.*' is not "
+                                         r"writable \(read-only file system or permissions\)"):
+        start(problem, checkpoint=tmp_path / "c.npz")

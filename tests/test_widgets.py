@@ -1,5 +1,6 @@
 """Dashboards driven from Python: readouts equal the library, curves equal the cosmology functions."""
 
+import re
 import subprocess
 import sys
 
@@ -160,3 +161,39 @@ def test_autodiff_explorer_matches_exact_derivatives_and_compiles_once():
     assert s.reference_kind == "Richardson" and s.autodiff_err < 1e-8
     cost = d.measure_cost((2, 64))
     assert cost["fd_s"][-1] > cost["autodiff_s"][-1]
+
+
+def test_set_out_of_range_is_a_message_and_keeps_the_state(cosmo, fisher):
+    # issue 21: set(H0=-5) moved the slider to its minimum without a word
+    cosmo.set(model="w0waCDM")
+    cosmo.set(H0=68.0, Omega_m=0.3, w0=-1.0)
+    good = cosmo.state
+    for kw, rng in ((dict(H0=-5), r"\[\d+, \d+\]"), (dict(Omega_m=2), r"\[0\.\d+, 0\.\d+\]"),
+                    (dict(w0=0.5), r"\[-\d+, -?\d+\]"), (dict(H0=float("nan")), r"\[")):
+        (name, value), = kw.items()
+        cosmo.set(**kw)
+        assert re.search(rf"^{name}={re.escape(repr(value))} is outside the range of the {name} control, "
+                         + rng, cosmo.message), cosmo.message
+        assert cosmo.state["controls"] == good["controls"] and cosmo.state["chi2_total"] == good["chi2_total"]
+    cosmo.set(H0=69.0, Omega_m=2)  # one bad value: nothing of the call changes
+    assert cosmo.state["controls"]["H0"] == 68.0
+    cosmo.set(H0=68.5)
+    assert cosmo.message == ""
+    with pytest.raises(ValueError, match=r"unknown control 'h' \(did you mean 'H0'\?\)"):
+        cosmo.set(h=0.7)
+    fisher.set(bao="DESI DR2-like")
+    before = fisher.state["controls"]["n_sn"]
+    fisher.set(n_sn=-5)
+    assert fisher.message == "n_sn=-5 is outside the range of the n_sn control, [31.6228, 1e+06]; nothing changed"
+    assert fisher.state["controls"]["n_sn"] == before
+
+
+def test_fisher_negative_or_nan_prior_is_refused(fisher):
+    fisher.set(bao="DESI DR2-like", prior_H0=0.0)
+    good = fisher.state["fom"]
+    for bad in (-2.0, float("nan")):
+        fisher.set(prior_H0=bad)
+        assert fisher.message == f"prior σ of H0 is {bad}: it must be a number >= 0 (0: no prior)"
+        assert fisher.state["fom"] == good
+    fisher.set(prior_H0=0.0)
+    assert fisher.message == ""

@@ -142,3 +142,14 @@ def test_no_valid_start_is_a_message():
     assert dash.state["phase"] == "error"
     assert "no valid starting point" in dash.message and "H0" in dash.message
     assert dash.run is None and dash.buttons["start"].disabled is False
+
+
+def test_save_needs_a_name_shows_the_full_path_and_clears_the_error(finished, tmp_path, monkeypatch):
+    dash = finished[0]
+    for name in ("", "  "):
+        assert dash.save(name) is None
+        assert dash.message == f"save needs a file name, got {name!r}; e.g. save('run.nc')"
+    monkeypatch.chdir(tmp_path)
+    out = dash.save("relative.nc")
+    assert out == str(tmp_path.resolve() / "relative.nc") and out in dash.messages[-1][1]
+    assert dash.message == ""  # the previous error is cleared

@@ -20,7 +20,7 @@ with :func:`~hicosmo_nb.cosmology.sanitize` and return ``-inf`` with finite grad
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from typing import Mapping
 
 import jax
 import jax.numpy as jnp
@@ -117,9 +117,20 @@ def luminosity_distance(params: Mapping, z, *, z_hel=None, de_density=None, efun
 
 @physical_contract()
 def distance_modulus(params: Mapping, z, *, z_hel=None, de_density=None, efunc=None) -> jax.Array:
-    """Distance modulus ``mu = 5 log10(D_L / 10 pc)`` (D_L floored at 1e-30 Mpc, never NaN)."""
+    """Distance modulus ``mu = 5 log10(D_L / 10 pc)``; needs ``z > 0`` (``D_L(0) = 0``).
+
+    Raises
+    ------
+    ValueError
+        Eagerly, for ``z <= 0`` (traced: ``NaN`` there).
+    """
+    z = jnp.asarray(z, dtype=jnp.float64)
+    if not isinstance(z, jax.core.Tracer) and not bool(jnp.all(z > 0)):
+        bad = np.asarray(z).ravel()[np.argmin(np.asarray(z).ravel() > 0)]
+        raise ValueError(f"distance_modulus: z = {float(bad)!r}; z must be > 0 for a distance modulus "
+                         "(D_L(0) = 0 gives mu = -inf)")
     dl = luminosity_distance(params, z, z_hel=z_hel, de_density=de_density, efunc=efunc)
-    return modulus_from_luminosity(dl)
+    return jnp.where(z > 0, modulus_from_luminosity(dl), jnp.nan)
 
 
 @physical_contract()

@@ -3,7 +3,7 @@
 Physics (the same as CAMB's):
 
 - Photons: ``Omega_gamma h^2 = (pi^2/15) (k T_cmb)^4 / (hbar c)^3 / (c^2 rho_crit,100)``
-  from CODATA 2018 constants (2.4728e-5 for T_cmb = 2.7255 K).
+  from CODATA 2018 constants (2.4730e-5 for T_cmb = 2.7255 K).
 - Neutrinos (:mod:`~hicosmo_nb.cosmology.neutrinos`): three eigenstates, each with ``N_eff / 3`` of
   the relativistic density and the exact Fermi-Dirac energy density at its mass; the masses
   follow from ``m_nu`` and the ``neutrino_hierarchy`` setting (default ``"one"``: one massive
@@ -27,7 +27,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _config  # noqa: F401
-from ..parameters import COSMOLOGY_DEFAULTS, COSMOLOGY_PARAMETERS, unknown_name_error
+from ..parameters import (COSMOLOGY_DEFAULTS, COSMOLOGY_PARAMETERS, check_scalar_params, refuse_alternative_names,
+                          unknown_name_error)
 from .neutrinos import NR_SLOPE, as_hierarchy, log_fd_ratio_and_slope, neutrino_masses
 
 __all__ = [
@@ -86,6 +87,12 @@ def check_params(
     """
     if not isinstance(params, Mapping):
         raise ValueError(f"params must be a dict of parameter values, got {type(params).__name__}")
+    refuse_alternative_names(params, COSMOLOGY_PARAMETERS, "cosmology parameters")
+    missing_value = [k for k, v in params.items() if v is None]
+    if missing_value:
+        raise ValueError(f"cosmology parameter {missing_value[0]!r} is None; give a number (or leave "
+                         "it out to use its default)")
+    check_scalar_params(params, COSMOLOGY_PARAMETERS, "cosmology")
     if not allow_extra:
         unknown = [k for k in params if k not in COSMOLOGY_PARAMETERS and k not in OPTIONS]
         if unknown:
@@ -128,10 +135,16 @@ def with_defaults(params: Mapping) -> dict:
 
 
 def omega_gamma(params: Mapping) -> jax.Array:
-    """Photon density ``Omega_gamma`` today (not times h^2)."""
+    """Photon density today, ``omega_gamma = Omega_gamma h^2`` (lower case: times ``h^2``, like
+    :func:`omega_nu` and ``omega_b``); it depends on ``T_cmb`` alone.
+
+    Examples
+    --------
+    >>> f"{float(omega_gamma({'T_cmb': 2.7255})):.4e}"
+    '2.4730e-05'
+    """
     p = with_defaults(params)
-    h = p["H0"] / 100.0
-    return _OMEGA_GAMMA_H2_PER_T4 * p["T_cmb"] ** 4 / h**2
+    return _OMEGA_GAMMA_H2_PER_T4 * p["T_cmb"] ** 4
 
 
 def _nu_y(p: dict) -> jax.Array:
@@ -179,7 +192,7 @@ def density_parameters(params: Mapping) -> dict[str, jax.Array]:
     """
     p = with_defaults(params)
     h = p["H0"] / 100.0
-    og = omega_gamma(p)
+    og = omega_gamma(p) / h**2
     onu = omega_nu(p) / h**2
     onu_nr = omega_nu_nr(p) / h**2
     ocb = p["Omega_m"] - onu_nr

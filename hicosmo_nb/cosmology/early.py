@@ -24,6 +24,7 @@ from typing import Mapping
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .background import hubble_distance, transverse_comoving_distance, volume_averaged_distance
 from .integrals import _e_of_a, _gauss_legendre, _hubble_distance0, _s_of_z
@@ -164,7 +165,8 @@ def sound_horizon(params: Mapping, z, *, de_density=None, efunc=None) -> jax.Arr
     """
     _check_early(params, de_density, efunc)
     p = with_defaults(params)
-    r_b = 0.75 * jnp.maximum(p["Omega_b"], 0.0) / jnp.maximum(omega_gamma(p), 1e-300)
+    h2 = (p["H0"] / 100.0) ** 2
+    r_b = 0.75 * jnp.maximum(p["Omega_b"], 0.0) * h2 / jnp.maximum(omega_gamma(p), 1e-300)
 
     def integrand(s):
         a = s * s
@@ -204,7 +206,11 @@ def acoustic_scale(params: Mapping, *, de_density=None, efunc=None) -> jax.Array
 def _rd(params, rd, de_density, efunc):
     if rd is None:
         return sound_horizon_drag(params, de_density=de_density, efunc=efunc)
-    return jnp.asarray(rd, dtype=jnp.float64)
+    rd = jnp.asarray(rd, dtype=jnp.float64)
+    if not isinstance(rd, jax.core.Tracer) and not bool(jnp.all(jnp.isfinite(rd) & (rd > 0))):
+        raise ValueError(f"rd = {np.asarray(rd).tolist()!r} Mpc is unphysical; allowed: finite rd > 0 "
+                         "(or rd=None to compute it)")
+    return jnp.where(rd > 0, rd, jnp.nan)  # traced: NaN, never a finite wrong ratio
 
 
 @physical_contract(early=_rd_computed)

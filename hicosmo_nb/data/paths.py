@@ -25,10 +25,10 @@ from __future__ import annotations
 import hashlib
 import os
 import pathlib
-import warnings
 
 import pooch
 
+from .._warnings import warn
 from .registry import FILES, FileSpec
 
 __all__ = ["ENV_VAR", "set_data_dir", "get_data_dir", "cache_dir", "sha256sum", "fetch",
@@ -128,8 +128,8 @@ def _verify(spec: FileSpec, path: pathlib.Path, verify: bool) -> tuple[pathlib.P
     actual = sha256sum(path)
     if spec.sha256 is None or not verify:
         if spec.sha256 is not None:
-            warnings.warn(f"checksum of {path} not verified (verify=False); results may not "
-                          "correspond to the published data", stacklevel=3)
+            warn(f"checksum of {path} not verified (verify=False); results may not "
+                 "correspond to the published data")
         return path, actual
     if actual != spec.sha256:
         raise ValueError(

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["FileSpec", "FILES", "CITATIONS"]
+__all__ = ["FileSpec", "FILES", "CITATIONS", "OVERLAPS"]
 
 
 @dataclass(frozen=True)
@@ -159,4 +159,17 @@ def _desi_rows():
 FILES: dict[str, FileSpec] = {
     relpath: FileSpec(relpath, url, size, sha, CITATIONS[key])
     for relpath, url, size, sha, key in _TABLE + _desi_rows()
+}
+
+
+# Pairs of data sets that share their data, so that their likelihoods are not independent and
+# a sum double-counts it (likelihoods.combine warns, naming the reason).
+_SN = ("pantheon_plus", "union3", "desy5")
+OVERLAPS: dict[frozenset, str] = {
+    frozenset({"desi_dr1_bao", "desi_dr2_bao"}):
+        "DESI DR2 (three years) contains the DR1 (first-year) galaxies and quasars",
+    frozenset({"planck18_priors", "desi_dr2_cmb_prior"}):
+        "both compress the same Planck CMB data",
+    **{frozenset({a, b}): "the two compilations share many of the same supernovae"
+       for i, a in enumerate(_SN) for b in _SN[i + 1:]},
 }

@@ -19,10 +19,10 @@ Examples
 from __future__ import annotations
 
 import os
-import warnings
 
 import numpy as np
 
+from .._warnings import warn
 from ._embedded import read_embedded
 from ._parse import read_flat_covariance, read_whitespace_table, validate_covariance
 from .containers import SNData
@@ -41,10 +41,9 @@ def _check_covariance_option(covariance: str) -> None:
 
 
 def _warn_diagonal(name: str, column: str) -> None:
-    warnings.warn(f"{name}: using diagonal errors ({column}) by request (covariance='diagonal'); "
-                  "this ignores the correlated systematics and is NOT the published likelihood. "
-                  "Use covariance='stat+sys' with the covariance file for published results.",
-                  stacklevel=3)
+    warn(f"{name}: using diagonal errors ({column}) by request (covariance='diagonal'); "
+         "this ignores the correlated systematics and is NOT the published likelihood. "
+         "Use covariance='stat+sys' with the covariance file for published results.")
 
 
 def load_pantheon_plus(*, covariance: str = "stat+sys", z_min: float = 0.01,
@@ -186,8 +185,8 @@ def load_desy5(*, covariance: str = "stat+sys", path: PathLike | None = None,
     if covariance == "stat+sys":
         cov_rel = "desy5/covsys_000.txt"
         cpath, csha = fetch(cov_rel, path=cov_path, data_dir=data_dir, verify=verify)
-        warnings.warn(f"DES-SN5YR: {cpath} has no published checksum to verify against; its sha256 "
-                      f"is {csha} (recorded in SNData.files)", stacklevel=2)
+        warn(f"DES-SN5YR: {cpath} has no published checksum to verify against; its sha256 "
+             f"is {csha} (recorded in SNData.files)")
         # The systematic part alone may be only semi-definite; SNData validates the total.
         cov = read_flat_covariance(cpath, expected_n=z.size) + np.diag(err**2)
         files[cov_rel] = csha

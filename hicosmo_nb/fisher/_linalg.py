@@ -11,6 +11,11 @@ only through ``M - 5 log10 H0``, but the radiation density depends on ``h`` and 
 degeneracy, to a relative eigenvalue of 3e-10 to 1.4e-9 for the ``(H0, M)`` block of the SN
 presets (and 1e-11 with ``Omega_m``). The most degenerate physical combination we met, SNe
 alone on ``(M, Omega_m, Omega_k, w0, wa)``, sits at 1.3e-7 (LSST-like) to 2e-6.
+
+An eigenvalue cannot separate every such case: BAO with ``H0`` and ``hrd`` free see ``H0`` only
+through the radiation density, at 3e-6. So a Fisher matrix is also refused where a registered
+parameter's marginalized error exceeds ``RANGE_FACTOR`` times its allowed range
+(:data:`~hicosmo_nb.parameters.PARAMETERS`), a criterion in the parameter's own units.
 """
 
 from __future__ import annotations
@@ -19,9 +24,17 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["DEGENERATE_RTOL", "check_invertible", "inverse", "schur_marginal"]
+from ..parameters import PARAMETERS
+
+__all__ = ["DEGENERATE_RTOL", "RANGE_FACTOR", "check_invertible", "inverse", "schur_marginal"]
 
 DEGENERATE_RTOL = 1e-8  # eigenvalue of the unit-diagonal matrix (relative to the largest) = flat
+# A registered parameter whose marginalized error exceeds this many times its allowed range
+# (PARAMETERS lower..upper) is unconstrained too, whatever the eigenvalue: BAO with H0 and hrd
+# free see H0 only through the radiation density (relative eigenvalue 3e-6, above
+# DEGENERATE_RTOL and above physical SN degeneracies), giving sigma(H0) = 6e4 km/s/Mpc and a
+# w0-wa figure of merit of 0.38 instead of 6.3 (issue 21).
+RANGE_FACTOR = 10.0
 _COUPLING_RTOL = 1e-3  # |F_km v| (unit-diagonal) above which a flat dropped direction is not flat
 
 
@@ -72,14 +85,50 @@ def check_invertible(matrix: np.ndarray, names: Sequence[str], label: str) -> No
         )
 
 
-def inverse(matrix: np.ndarray, names: Sequence[str], label: str) -> np.ndarray:
-    """Inverse of a symmetric positive-definite matrix, scaled to unit diagonal for accuracy."""
+def _range_flat(cov: np.ndarray, names: Sequence[str]):
+    """``(name, sigma, ratio, lam, vec, scale)`` of the worst registered parameter whose error in
+    ``cov`` exceeds ``RANGE_FACTOR`` times its allowed range (``vec``: the covariance's top
+    direction in units of ``scale``, the ranges; ``lam`` its variance in those units), or None."""
+    widths = np.array([PARAMETERS[n].upper - PARAMETERS[n].lower if n in PARAMETERS else np.nan
+                       for n in names])
+    sig = np.sqrt(np.maximum(np.diag(cov), 0.0))
+    ratio = np.where(np.isfinite(widths), sig / np.where(np.isfinite(widths), widths, 1.0), 0.0)
+    if not ratio.size or not np.max(ratio) > RANGE_FACTOR:
+        return None
+    i = int(np.argmax(ratio))
+    scale = np.where(np.isfinite(widths), widths, np.where(sig > 0, sig, 1.0))
+    evals, evecs = np.linalg.eigh(cov / scale[:, None] / scale[None, :])
+    return names[i], sig[i], ratio[i], evals[-1], evecs[:, -1], scale
+
+
+def _range_flat_message(label: str, names: Sequence[str], flat) -> str:
+    name, sig, ratio, _, vec, _ = flat
+    spec = PARAMETERS[name]
+    hint = (" BAO with hrd = h r_d free measure hrd, not H0: fix H0."
+            if name == "H0" and "hrd" in names else "")
+    return (f"{label} is singular: the combination {_direction(vec, names)} (in units of the "
+            f"parameters' allowed ranges) is unconstrained: the marginalized error of {name} would be "
+            f"{sig:.3g}, {ratio:.0f} times its allowed range [{spec.lower:g}, {spec.upper:g}] (the "
+            "data see it only through a physically negligible effect). Fix it (.fix) or add a prior "
+            f"(.add_prior).{hint}")
+
+
+def inverse(matrix: np.ndarray, names: Sequence[str], label: str, *, is_fisher: bool = True) -> np.ndarray:
+    """Inverse of a symmetric positive-definite matrix, scaled to unit diagonal for accuracy.
+
+    Raises ValueError naming the direction if the matrix is singular (:func:`check_invertible`)
+    or, for a Fisher matrix (``is_fisher``: the inverse is a covariance), a registered
+    parameter's error exceeds ``RANGE_FACTOR`` times its allowed range.
+    """
     check_invertible(matrix, names, label)
     unit, scale = _unit(matrix)
     chol = np.linalg.cholesky(unit)
     inv_chol = np.linalg.solve(chol, np.eye(len(names)))
-    inv = inv_chol.T @ inv_chol
-    return inv * scale[:, None] * scale[None, :]
+    inv = inv_chol.T @ inv_chol * scale[:, None] * scale[None, :]
+    flat = _range_flat(inv, list(names)) if is_fisher else None
+    if flat:
+        raise ValueError(_range_flat_message(label, list(names), flat))
+    return inv
 
 
 def schur_marginal(matrix: np.ndarray, keep: Sequence[int], drop: Sequence[int],
@@ -117,5 +166,13 @@ def schur_marginal(matrix: np.ndarray, keep: Sequence[int], drop: Sequence[int],
     vec = evecs[:, ~flat]
     pinv_unit = (vec / evals[~flat]) @ vec.T
     f_km = matrix[np.ix_(keep, drop)] * s_m[None, :]
+    wide = _range_flat(pinv_unit * s_m[:, None] * s_m[None, :], dnames)
+    if wide:  # integrating out a direction the data do not constrain: fine only if it is decoupled
+        _, _, _, lam, v, scale = wide
+        t = matrix[np.ix_(keep, drop)] @ (scale * v)
+        with np.errstate(divide="ignore", invalid="ignore"):  # a kept parameter without information
+            coupled = not np.max(lam * t**2 / np.diag(f_kk)) <= _COUPLING_RTOL
+        if coupled:
+            raise ValueError(_range_flat_message(f"the block of {label} being marginalized", dnames, wide))
     out = f_kk - f_km @ pinv_unit @ f_km.T
     return 0.5 * (out + out.T)

@@ -14,7 +14,6 @@ Parameters not listed in ``params`` are held at their ``fiducial`` values (condi
 
 from __future__ import annotations
 
-import warnings
 from typing import Callable, Mapping, Sequence
 
 import jax
@@ -22,8 +21,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _config  # noqa: F401  (float64)
+from .._warnings import warn
 from ..likelihoods.base import Likelihood
-from .derived import _FISHER_DIR, check_boundaries
+from .derived import check_boundaries
 from .matrix import FisherMatrix
 
 __all__ = ["fisher_observed", "fisher_expected", "fisher_gaussian"]
@@ -73,11 +73,9 @@ def _finish(matrix: np.ndarray, names, vals, name: str, what: str) -> FisherMatr
     fisher = FisherMatrix(0.5 * (matrix + matrix.T), names, vals, name)
     flat = [n for n, d in zip(names, np.diag(fisher.matrix)) if d == 0.0]
     if flat:
-        warnings.warn(
+        warn(
             f"the {what} Fisher matrix {name!r} has no information on {flat}: the likelihood does "
             "not depend on them at the fiducial. Add a prior (.add_prior) or drop them (.fix).",
-            stacklevel=2,
-            skip_file_prefixes=(_FISHER_DIR,),
         )
     else:
         check_boundaries(fisher)

@@ -13,8 +13,6 @@ Gaussian forecast misleads.
 
 from __future__ import annotations
 
-import os
-import warnings
 from typing import Callable, Mapping
 
 import jax
@@ -22,13 +20,13 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _config  # noqa: F401  (float64)
+from .._warnings import warn
 from ..parameters import PARAMETERS, unknown_name_error
 from .matrix import FisherMatrix
 
 __all__ = ["derived_errors", "derived_fisher", "check_boundaries"]
 
 # Warnings point at the first caller outside this package (the user's line).
-_FISHER_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 def _propagate(fisher: FisherMatrix, func: Callable[[dict], Mapping], fixed: Mapping | None):
@@ -203,5 +201,5 @@ def check_boundaries(fisher: FisherMatrix, *, bounds: Mapping[str, tuple[float, 
                     "misleads. Sample the posterior (NUTS) or move the fiducial."
                 )
     for msg in messages:
-        warnings.warn(msg, stacklevel=2, skip_file_prefixes=(_FISHER_DIR,))
+        warn(msg)
     return messages

@@ -113,7 +113,7 @@ class FisherMatrix:
         cov = np.array(cov, dtype=np.float64)
         if cov.shape != (len(names), len(names)):
             raise ValueError(f"covariance shape {cov.shape} does not match {len(names)} names")
-        return cls(_inverse(0.5 * (cov + cov.T), names, "covariance"), names, fiducial, name)
+        return cls(_inverse(0.5 * (cov + cov.T), names, "covariance", is_fisher=False), names, fiducial, name)
 
     @property
     def size(self) -> int:

@@ -35,7 +35,7 @@ from typing import Any, Mapping
 import jax
 import numpy as np
 
-__all__ = ["atomic_write", "save_checkpoint", "load_checkpoint", "restore_state", "state_leaves", "fingerprint_diff",
+__all__ = ["atomic_write", "check_writable", "save_checkpoint", "load_checkpoint", "restore_state", "state_leaves", "fingerprint_diff",
            "payload_checksum"]
 
 FORMAT = "hicosmo_nb.checkpoint/2"  # /2 adds "checksum"; /1 files (no checksum) still load
@@ -51,6 +51,28 @@ def _fsync_dir(folder: pathlib.Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def check_writable(path: str | os.PathLike, what: str = "checkpoint") -> pathlib.Path:
+    """``path`` as a Path if a file can be written there, else a ValueError saying why.
+
+    Checked when a run starts, so a bad path fails before anything is compiled, not at the
+    first write: a folder, a path under a file, or a folder that is not writable (read-only
+    file system, permissions).
+    """
+    path = pathlib.Path(path)
+    if path.is_dir():
+        raise ValueError(f"{what} {str(path)!r} is a folder; give a file path such as "
+                         f"{str(path / 'checkpoint.npz')!r}")
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise ValueError(f"{what} {str(path)!r} lies under {str(folder)!r}, which is a file, not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ValueError(f"{what} {str(path)!r} cannot be written: the folder {str(folder.resolve())!r} is "
+                         "not writable (read-only file system or permissions); give another path")
+    return path
 
 
 def atomic_write(path: str | os.PathLike, write_to) -> None:

@@ -35,13 +35,13 @@ Several processes or hosts: :mod:`hicosmo_nb.inference.distributed` (``chain_met
 from __future__ import annotations
 
 import os
-import warnings
 from dataclasses import dataclass
 
 import jax
 import numpy as np
 
 from .. import _config  # noqa: F401  (float64)
+from .._warnings import warn
 
 __all__ = ["CHAIN_METHODS", "ChainPlan", "cpu_cores", "plan_chains", "set_host_device_count", "positive_int"]
 
@@ -157,12 +157,9 @@ def plan_chains(chain_method: str, num_chains: int, chain_batch_size: int | None
     else:  # parallel, distributed (every process's devices, so that each holds chains)
         n_dev = len(devices) if method == "distributed" else min(len(devices), num_chains)
         if n_dev == 1 and method == "parallel":
-            warnings.warn(
-                "chain_method='parallel' but JAX sees 1 device, so chains run vectorized on it. "
-                "For several CPU devices restart the kernel and call "
-                "hicosmo_nb.inference.set_host_device_count(N) before any JAX computation.",
-                stacklevel=3,
-            )
+            warn("chain_method='parallel' but JAX sees 1 device, so chains run vectorized on it. "
+                 "For several CPU devices restart the kernel and call "
+                 "hicosmo_nb.inference.set_host_device_count(N) before any JAX computation.")
         size = chain_batch_size or num_chains
         if num_chains % n_dev or size % n_dev:
             raise ValueError(

@@ -28,8 +28,11 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from .._warnings import warn
+
 __all__ = ["ConvergenceWarning", "compute_diagnostics", "preload_stats", "problems", "warn_problems",
-           "PriorDominatedWarning", "PRIOR_DOMINATED_RATIO", "prior_dominated", "warn_prior_dominated"]
+           "PriorDominatedWarning", "PRIOR_DOMINATED_RATIO", "prior_dominated", "warn_prior_dominated",
+           "UNCONSTRAINED_INFO", "unconstrained", "warn_unconstrained"]
 
 _REPARAM = ("reparametrize with better-constrained combinations (e.g. omega_m = Omega_m h^2 "
             "instead of Omega_m, or h*r_d instead of H0 and r_d)")
@@ -135,7 +138,7 @@ _DENSE_ADVICE = (("use dense_mass=True for correlated parameters, or ", "or "), 
                  ("Use dense_mass=True, r", "R"), ("or use dense_mass=True / ", "or "), ("dense_mass=True, ", ""))
 
 
-def warn_problems(d: dict[str, Any], *, stacklevel: int = 3, dense_mass: bool = False,
+def warn_problems(d: dict[str, Any], *, dense_mass: bool = False,
                   **thresholds) -> list[str]:
     """Emit one :class:`ConvergenceWarning` per problem; returns the messages.
 
@@ -145,7 +148,7 @@ def warn_problems(d: dict[str, Any], *, stacklevel: int = 3, dense_mass: bool = 
     for old, new in _DENSE_ADVICE if dense_mass else ():
         msgs = [m.replace(old, new) for m in msgs]
     for m in msgs:
-        warnings.warn(m, ConvergenceWarning, stacklevel=stacklevel)
+        warn(m, ConvergenceWarning)
     return msgs
 
 
@@ -216,9 +219,96 @@ def prior_dominated(samples: Mapping[str, np.ndarray], priors: Mapping[str, Any]
 
 
 def warn_prior_dominated(samples: Mapping[str, np.ndarray], priors: Mapping[str, Any], *,
-                         stacklevel: int = 3, ratio: float = PRIOR_DOMINATED_RATIO) -> list[str]:
+                         ratio: float = PRIOR_DOMINATED_RATIO) -> list[str]:
     """Emit one :class:`PriorDominatedWarning` per :func:`prior_dominated` message; returns them."""
     msgs = prior_dominated(samples, priors, ratio=ratio)
     for m in msgs:
-        warnings.warn(m, PriorDominatedWarning, stacklevel=stacklevel)
+        warn(m, PriorDominatedWarning)
+    return msgs
+
+
+# Information below this (Fisher diagonal times the prior variance, i.e. (prior sd / conditional
+# error)^2) means the data do not constrain a free parameter: its error with every other
+# parameter held would exceed 4.5 prior sd, so its posterior is its prior. Measured (central
+# differences over one prior sd, registry priors): H0 with DESI DR2 BAO and rd="free" 0.0056
+# (only the radiation density depends on h), H0 with Union3 (M marginalized) 0.012, Omega_b
+# with cc 0; the constrained parameters of the tests and notebooks are far above 1.
+UNCONSTRAINED_INFO = 0.05
+
+
+def _leaf_information(leaf, theory, chol, point: dict, name: str, step: float) -> float:
+    """Fisher diagonal x step^2 of one likelihood leaf from central differences over +-step:
+    the expected ``|C^-1/2 d(theory)|^2`` for Gaussian leaves (``theory`` jitted, ``chol`` the
+    covariance's Cholesky factor), else the observed curvature."""
+    up, down = ({**point, name: point[name] + s * step} for s in (1.0, -1.0))
+    if leaf.is_gaussian:
+        diff = 0.5 * (np.asarray(theory(up)) - np.asarray(theory(down)))
+        if not np.all(np.isfinite(diff)):
+            return np.inf
+        white = np.linalg.solve(chol, diff)
+        return float(white @ white)
+    f0, fu, fd = (float(leaf.loglike(p)) for p in (point, up, down))
+    return abs(fu + fd - 2.0 * f0) if np.all(np.isfinite([f0, fu, fd])) else np.inf
+
+
+def unconstrained(problem) -> list[str]:
+    """Messages for free parameters the data do not constrain, found before sampling.
+
+    At the start point (registry defaults, else the prior's center; fixed values as given)
+    each free parameter is moved by one prior sd either way, the others held, and its Fisher
+    information in prior units is estimated from the change (the expected ``J^T C^-1 J`` of
+    Gaussian likelihoods, the observed curvature of others). Below
+    :data:`UNCONSTRAINED_INFO` the data leave it at its prior. Scale-invariant: steps in
+    prior sd, information per prior variance. Parameters the likelihood never reads are
+    caught earlier (:class:`~hicosmo_nb.inference.Problem`).
+
+    Examples
+    --------
+    >>> from hicosmo_nb.fit import build_problem
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     pb = build_problem("LCDM", ["cc"], free=["H0", "Omega_m", "Omega_b"])
+    >>> unconstrained(pb)[0][:60]
+    "free parameter 'Omega_b' is not constrained by likelihood 'c"
+    """
+    import jax
+    import jax.numpy as jnp
+
+    from ..parameters import PARAMETERS
+
+    start = {}
+    for name, prior in problem.priors.items():
+        lo, hi = prior.bounds
+        default = PARAMETERS[name].default if name in PARAMETERS else None
+        start[name] = default if default is not None and lo <= default <= hi else prior.center()
+    point = {k: jnp.asarray(float(v)) for k, v in {**problem.fixed, **start}.items()}
+    if not np.isfinite(float(problem.likelihood.loglike(point))):
+        return []  # no judgement at an unphysical start
+    leaves = [(leaf, jax.jit(leaf.theory), np.linalg.cholesky(np.asarray(leaf.cov)))
+              if leaf.is_gaussian else (leaf, None, None) for leaf in problem.likelihood.leaves]
+    msgs = []
+    for name, prior in problem.priors.items():
+        step = _prior_sd(prior)
+        if not (np.isfinite(step) and step > 0):
+            continue
+        info = sum(_leaf_information(leaf, theory, chol, point, name, step)
+                   for leaf, theory, chol in leaves if name in leaf.reads)
+        if info < UNCONSTRAINED_INFO:
+            hint = (" BAO with rd='free' measure hrd = h r_d, not H0: fix H0 (hrd carries h)."
+                    if name == "H0" and "hrd" in problem.priors else "")
+            msgs.append(
+                f"free parameter {name!r} is not constrained by likelihood {problem.likelihood.name!r}: "
+                f"its Fisher information at {name} = {start[name]:.6g} is {info:.2g} per prior variance "
+                f"(< {UNCONSTRAINED_INFO}), so its posterior will be its prior {prior}. Fix it "
+                f"(fixed={{{name!r}: value}}), give it an informative prior, or add data that "
+                f"constrain it.{hint}")
+    return msgs
+
+
+def warn_unconstrained(problem) -> list[str]:
+    """Emit one ``UserWarning`` per :func:`unconstrained` message; returns them."""
+    msgs = unconstrained(problem)
+    for m in msgs:
+        warn(m)
     return msgs

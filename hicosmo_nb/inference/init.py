@@ -44,6 +44,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from .. import _config  # noqa: F401  (float64)
+from .._warnings import warn
 from ..keys import fold_in
 from ..parameters import PARAMETERS
 from .priors import Prior
@@ -284,8 +285,8 @@ def initial_positions(
         info.update(map_success=bool(res.success), map_neg_log_post=float(res.fun) if ok else f0,
                     map_evaluations=int(res.nfev))
         if not ok:
-            warnings.warn(f"the MAP search (BFGS) failed ({res.message}); chains start around "
-                          f"{_fmt(start)} instead. Pass init={{...}} to choose the start.", stacklevel=4)
+            warn(f"the MAP search (BFGS) failed ({res.message}); chains start around "
+                 f"{_fmt(start)} instead. Pass init={{...}} to choose the start.")
         else:
             u0 = np.asarray(res.x)
             info["start"] = {k: float(v) for k, v in sampler.constrain(jnp.asarray(u0)).items()}

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import threading
 import types
-import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
 from .. import _config  # noqa: F401  (float64)
+from .._warnings import warn
 from ..likelihoods.base import Likelihood
+from ..parameters import PARAMETERS, canonical_values, closest, refuse_alternative_names
 from .priors import Prior, check_priors, default_priors
 from .settings import NutsSettings, check_fixed, count
 
@@ -57,13 +58,17 @@ class Problem:
     Raises
     ------
     ValueError
-        Not a Likelihood, a bad prior or fixed value, a name both free and fixed, or a parameter
-        the likelihood requires that is neither free nor fixed.
+        Not a Likelihood, a bad prior or fixed value, a name both free and fixed, a fixed value
+        the likelihood does not read, another name of a read parameter that disagrees (``h``
+        and ``H0``) or cannot be translated (a prior on ``h``), or a parameter the likelihood
+        requires that is neither free nor fixed. A fixed ``h`` is translated to ``H0 = 100 h``.
 
     Warns
     -----
     UserWarning
         For free parameters the likelihood never reads: they are sampled from the prior alone.
+        (:func:`~hicosmo_nb.inference.spec.build_problem` also warns for free parameters it
+        reads but the data do not constrain, from a Fisher look at the start point.)
     """
 
     likelihood: Likelihood
@@ -77,7 +82,16 @@ class Problem:
                  fixed: Mapping[str, float] | None = None, *, spec: "ProblemSpec | None" = None):
         if not isinstance(likelihood, Likelihood):
             raise ValueError(f"likelihood must be a hicosmo_nb Likelihood; got {type(likelihood).__name__}")
-        fixed = check_fixed(fixed)
+        fixed = canonical_values(check_fixed(fixed), likelihood.reads, "fixed")
+        if priors is not None and isinstance(priors, Mapping):
+            refuse_alternative_names(priors, likelihood.reads, "priors")
+        unread_fixed = [n for n in fixed if n not in likelihood.reads]
+        if unread_fixed:
+            hints = {n: closest(n, likelihood.reads) for n in unread_fixed if n not in PARAMETERS}
+            raise ValueError(
+                f"fixed value(s) for {unread_fixed} are not read by likelihood {likelihood.name!r}, so "
+                f"they would be ignored; it reads {', '.join(likelihood.reads)}"
+                + "".join(f" (for {n!r} did you mean {h!r}?)" for n, h in hints.items() if h))
         if priors is None:
             priors = default_priors([n for n in likelihood.param_names if n not in fixed])
         priors = check_priors(priors)
@@ -91,10 +105,10 @@ class Problem:
                 f"(give a prior) nor fixed (pass fixed={{...}}); free: {list(priors)}")
         unread = [n for n in priors if n not in likelihood.reads]
         if unread:
-            warnings.warn(
+            warn(
                 f"free parameter(s) {unread} are never read by likelihood {likelihood.name!r} (it reads "
                 f"{', '.join(likelihood.reads)}): they are sampled from their prior alone. Drop them "
-                "from the priors, or check their names.", UserWarning, stacklevel=2)
+                "from the priors, or check their names.")
         for name, value in (("likelihood", likelihood), ("priors", types.MappingProxyType(priors)),
                             ("fixed", types.MappingProxyType(fixed)), ("spec", spec),
                             ("_samplers", {}), ("_lock", threading.Lock())):

@@ -75,12 +75,29 @@ class Result:
     @classmethod
     def from_arrays(cls, posterior: Mapping[str, np.ndarray], *, sample_stats=None,
                     log_likelihood=None, manifest: Mapping | None = None, state=None) -> "Result":
-        """Build from ``{name: (chain, draw) array}`` dicts."""
+        """Build from ``{name: (chain, draw) array}`` dicts.
+
+        Raises
+        ------
+        ValueError
+            If an array is not at least 2-D ``(chain, draw, ...)`` or the arrays disagree on
+            ``(chain, draw)`` (arviz would pad the shorter ones with NaN).
+        """
         groups = {"posterior": {k: np.asarray(v) for k, v in posterior.items()}}
         if sample_stats:
             groups["sample_stats"] = {k: np.asarray(v) for k, v in sample_stats.items()}
         if log_likelihood:
             groups["log_likelihood"] = {k: np.asarray(v) for k, v in log_likelihood.items()}
+        shapes = {f"{g}[{k!r}]" if g != "posterior" else k: v.shape
+                  for g, arrays in groups.items() for k, v in arrays.items()}
+        flat = [k for k, s in shapes.items() if len(s) < 2]
+        if flat:
+            raise ValueError(f"{flat[0]} has shape {shapes[flat[0]]}; every array must be "
+                             "(chain, draw, ...), e.g. x[None, :] for one chain")
+        if len({s[:2] for s in shapes.values()}) > 1:
+            listed = ", ".join(f"{k} {s}" for k, s in shapes.items())
+            raise ValueError(f"arrays disagree on (chain, draw): {listed}; every parameter needs "
+                             "the same number of chains and draws")
         dt = from_dict(groups)
         dt.attrs[MANIFEST_ATTR] = json.dumps(dict(manifest or {}), sort_keys=True)
         return cls(dt, state)
@@ -205,6 +222,10 @@ def load(path: str | os.PathLike) -> Result:
         ``posterior`` group, or its sampler state is malformed; the message names the file.
     """
     path = pathlib.Path(path)
+    if path.is_dir():
+        found = sorted(p.name for p in path.glob("*.nc"))
+        raise FileNotFoundError(f"result file {str(path)!r} is a folder; give the .nc file in it"
+                                + (f" ({', '.join(found)})" if found else " (it holds no .nc file)"))
     if not path.is_file():
         raise FileNotFoundError(f"result file {str(path)!r} does not exist")
     expected = "a netCDF-4 (HDF5) file written by Result.save"

@@ -36,6 +36,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from .. import _config  # noqa: F401  (float64)
+from .._warnings import warn
 from .checkpoint import save_checkpoint
 from .distributed import check_agree, is_coordinator
 from .loop import advance_batches, all_leaves, assemble, constrained, sample_stats, step_sizes
@@ -82,6 +83,9 @@ class Run:
     """
 
     def __init__(self, setup: RunSetup):
+        if not isinstance(setup, RunSetup):
+            raise ValueError(f"Run(...) takes the internal RunSetup, got {type(setup).__name__}; make a run "
+                             "with Run.start(problem, key=...) or Run.continue_from(result, num_samples)")
         if setup.plan.method == "distributed":
             check_agree(setup.iteration, "the iteration to start from (checkpoint)")
         self._s = setup
@@ -91,6 +95,7 @@ class Run:
         self._stop = threading.Event()
         self._stopped = False
         self._lock = threading.Lock()
+        self._iterating = False  # inside `for chunk in run` (stop() between chunks is meant)
         self.saved_draws = None  # kept draws in the checkpoint on disk (None: none written)
 
     @classmethod
@@ -190,12 +195,21 @@ class Run:
     # -- driving -------------------------------------------------------------------------------
     def on_chunk(self, callback: Callable[[Chunk], None]) -> Callable[[], None]:
         """Call ``callback(chunk)`` after every chunk; returns a function that unsubscribes."""
+        if not callable(callback):
+            raise ValueError(f"on_chunk needs a callable f(chunk), got {callback!r}")
         self._callbacks.append(callback)
         return lambda: self._callbacks.remove(callback) if callback in self._callbacks else None
 
     def stop(self) -> None:
-        """Ask the running :meth:`advance` to return at the next chunk boundary (thread-safe).
-        The run stays valid: the next :meth:`advance` continues as if never stopped."""
+        """Ask the running :meth:`advance` (or ``for chunk in run`` loop) to return at the next
+        chunk boundary (thread-safe). The run stays valid: the next :meth:`advance` continues as
+        if never stopped. On an idle run it does nothing and warns: the next ``advance(n)`` runs
+        its ``n`` iterations in full."""
+        if not self._lock.locked() and not self._iterating:
+            warn("stop() was called while no advance() is running: there is nothing to stop, and the "
+                 "next advance(n) runs in full. Call stop() from a callback or another thread while "
+                 "advance() runs, or inside a `for chunk in run` loop.")
+            return
         self._stop.set()
 
     def advance(self, n: int | None = None) -> Chunk:
@@ -210,14 +224,18 @@ class Run:
     def __iter__(self):
         with self._lock:
             self._resume()
-        while not self.done:
-            before = self._s.iteration
-            with self._lock:
-                chunk = self._advance(None)
-            if chunk.status.iteration > before:  # a stop before the chunk began yields nothing
-                yield chunk
-            if self._stopped:
-                return
+        self._iterating = True
+        try:
+            while not self.done:
+                before = self._s.iteration
+                with self._lock:
+                    chunk = self._advance(None)
+                if chunk.status.iteration > before:  # a stop before the chunk began yields nothing
+                    yield chunk
+                if self._stopped:
+                    return
+        finally:
+            self._iterating = False
 
     def _resume(self):
         if self._stopped:

@@ -41,7 +41,7 @@ def _chunks(progress: bool | None, options: dict) -> bool:
     return show
 
 
-def _drive(run: Run, show: bool, warn: bool, stacklevel: int) -> Result:
+def _drive(run: Run, show: bool, warn: bool) -> Result:
     """Advance ``run`` to the end and return its result (bars, interrupt message, warnings)."""
     st = run.status
     bar = ChainProgress(show, len(st.draws), run.total_iterations, initial=st.iteration)
@@ -59,8 +59,8 @@ def _drive(run: Run, show: bool, warn: bool, stacklevel: int) -> Result:
     res = run.result()
     if warn:
         warn_problems(compute_diagnostics(res.to_arviz(), max_tree_depth=run.nuts.max_tree_depth),
-                      stacklevel=stacklevel, dense_mass=run.nuts.dense_mass)
-        warn_prior_dominated(res.samples, run.problem.priors, stacklevel=stacklevel)
+                      dense_mass=run.nuts.dense_mass)
+        warn_prior_dominated(res.samples, run.problem.priors)
     return res
 
 
@@ -104,7 +104,7 @@ def run_nuts(likelihood, priors=None, *, key, fixed=None, progress: bool | None 
     show = _chunks(progress, run_options)
     run = Run.start(as_problem(likelihood, priors, fixed), key=key, **run_options)
     run.notes.update(manifest_extra or {})
-    return _drive(run, show, warn, stacklevel=4)
+    return _drive(run, show, warn)
 
 
 def continue_nuts(result: Result, num_samples: int, problem=None, *, progress: bool | None = None,
@@ -127,4 +127,4 @@ def continue_nuts(result: Result, num_samples: int, problem=None, *, progress: b
     if warn:
         preload_stats()
     show = _chunks(progress, layout)
-    return _drive(Run.continue_from(result, num_samples, problem, **layout), show, warn, stacklevel=4)
+    return _drive(Run.continue_from(result, num_samples, problem, **layout), show, warn)

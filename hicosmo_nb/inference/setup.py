@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import _config  # noqa: F401  (float64)
 from ..keys import fold_in
-from .checkpoint import load_checkpoint
+from .checkpoint import check_writable, load_checkpoint
 from .devices import ChainPlan, plan_chains
 from .init import initial_positions
 from .kernel import Sampler, chain_keys
@@ -118,6 +118,8 @@ def start_setup(problem, *, key, num_chains, num_warmup, num_samples, chain_meth
         raise ValueError(f"problem must be a Problem; got {type(problem).__name__} (wrap a likelihood "
                          "as Problem(likelihood, priors, fixed))")
     key = as_key(key)
+    if checkpoint is not None:
+        check_writable(checkpoint)
     num_chains = count("num_chains", num_chains, 1)
     num_warmup = count("num_warmup", num_warmup, 0)
     num_samples = count("num_samples", num_samples, 1)
@@ -176,6 +178,8 @@ def continue_setup(result: Result, num_samples: int, problem, *, chain_method, l
     if not isinstance(result, Result) or result.state is None:
         raise ValueError("continuing needs a Result from run_nuts (or load()) that holds its sampler state")
     num_samples = count("num_samples", num_samples, 1)
+    if checkpoint is not None:
+        check_writable(checkpoint)
     problem = _problem_of(result, problem)
     base = Fingerprint.from_json(result.state["fingerprint"])
     nuts = NutsSettings(**base.nuts)

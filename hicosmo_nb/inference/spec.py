@@ -39,8 +39,9 @@ from typing import Any, Mapping, Sequence
 from .. import _config  # noqa: F401  (float64)
 from .. import likelihoods
 from ..likelihoods.base import combine
-from ..parameters import MODELS, PARAMETERS, unknown_name_error
+from ..parameters import MODELS, PARAMETERS, canonical_values, refuse_alternative_names, unknown_name_error
 from . import priors as _priors
+from .diagnostics import warn_unconstrained
 from .priors import Prior, default_priors
 from .problem import Problem
 
@@ -74,17 +75,18 @@ class ProblemSpec:
     free: tuple[str, ...]
     priors: dict
     fixed: dict
+    allow_overlap: bool = False
 
     def build(self) -> Problem:
         """The problem this spec describes (the same likelihood, priors and fixed values)."""
         return build_problem(self.model, list(self.datasets), list(self.free), priors=self.priors,
-                             fixed=self.fixed, options=self.options)
+                             fixed=self.fixed, options=self.options, allow_overlap=self.allow_overlap)
 
     def to_json(self) -> dict:
         """A JSON-able dict (priors as ``{"type": ..., fields}``)."""
         return {"model": self.model, "datasets": list(self.datasets), "options": self.options,
                 "free": list(self.free), "priors": {k: _prior_json(v) for k, v in self.priors.items()},
-                "fixed": dict(self.fixed)}
+                "fixed": dict(self.fixed), **({"allow_overlap": True} if self.allow_overlap else {})}
 
     @classmethod
     def from_json(cls, d: Mapping) -> "ProblemSpec":
@@ -99,7 +101,8 @@ class ProblemSpec:
         if not isinstance(d, Mapping) or any(k not in d for k in need):
             raise ValueError(f"a problem spec needs the fields {need}; got {d!r}")
         return cls(d["model"], tuple(d["datasets"]), dict(d["options"]), tuple(d["free"]),
-                   {k: _prior_from_json(v) for k, v in d["priors"].items()}, dict(d["fixed"]))
+                   {k: _prior_from_json(v) for k, v in d["priors"].items()}, dict(d["fixed"]),
+                   bool(d.get("allow_overlap", False)))
 
 
 def _as_list(x, what: str) -> list[str]:
@@ -168,6 +171,7 @@ def build_problem(
     priors: Mapping[str, Prior] | None = None,
     fixed: Mapping[str, float] | None = None,
     options: Mapping[str, Mapping[str, Any]] | None = None,
+    allow_overlap: bool = False,
 ) -> Problem:
     """The :class:`~.problem.Problem` that :func:`hicosmo_nb.fit` samples (no sampling).
 
@@ -177,13 +181,23 @@ def build_problem(
         Unknown model, dataset, option or parameter names (listing the valid ones and the
         closest match), a dataset given twice, a dark-energy/curvature parameter the model does
         not free, or a parameter that none of the datasets reads.
+
+    Warns
+    -----
+    UserWarning
+        Datasets that share data (DESI DR1 and DR2 BAO, ...) unless ``allow_overlap=True``;
+        free parameters the data do not constrain at the start point
+        (:func:`~hicosmo_nb.inference.diagnostics.warn_unconstrained`).
     """
     if not isinstance(model, str) or model not in MODELS:
         raise unknown_name_error("model", [str(model)], MODELS)
     names, options = _datasets(datasets, options)
     lks = [likelihoods.get(d, **{**FACADE_OPTIONS.get(d, {}), **options.get(d, {})}) for d in names]
-    lk = lks[0] if len(lks) == 1 else combine(*lks)
-    fixed = dict(fixed or {})
+    lk = lks[0] if len(lks) == 1 else combine(*lks, allow_overlap=allow_overlap)
+    fixed = canonical_values(dict(fixed or {}), lk.reads, "fixed")  # h -> H0 = 100 h
+    if free is not None:
+        refuse_alternative_names(_as_list(free, "free"), lk.reads, "free")
+    refuse_alternative_names(dict(priors or {}), lk.reads, "priors")
     free = _free(model, free, fixed, lk, names)
     bad = [p for p in fixed if p not in PARAMETERS and p not in lk.param_names]
     if bad:
@@ -209,7 +223,9 @@ def build_problem(
     spec = None
     try:  # options that are not JSON (arrays, objects) make a problem that cannot be rebuilt
         spec = ProblemSpec(model, tuple(names), json.loads(json.dumps(options)), tuple(free),
-                           pri, {k: float(v) for k, v in fixed.items()})
+                           pri, {k: float(v) for k, v in fixed.items()}, bool(allow_overlap))
     except (TypeError, ValueError):
         pass
-    return Problem(lk, pri, fixed, spec=spec)
+    problem = Problem(lk, pri, fixed, spec=spec)
+    warn_unconstrained(problem)  # before any sampling: flat directions named now, not after a run
+    return problem

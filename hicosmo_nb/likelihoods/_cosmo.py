@@ -9,7 +9,7 @@ import jax
 import jax.numpy as jnp
 
 from .. import cosmology
-from ..parameters import COSMOLOGY_DEFAULTS, COSMOLOGY_PARAMETERS
+from ..parameters import COSMOLOGY_DEFAULTS, COSMOLOGY_PARAMETERS, as_names
 
 __all__ = ["CosmoView", "optional_cosmology"]
 
@@ -43,6 +43,7 @@ class CosmoView:
         for fn, label in ((de_density, "de_density"), (efunc, "efunc")):
             if fn is not None and not callable(fn):
                 raise ValueError(f"{label} must be a callable f(params, z), got {type(fn).__name__}")
+        model_params = as_names(model_params, "model_params")  # "w1" is one name, not 'w', '1'
         bad = [m for m in model_params if m in COSMOLOGY_PARAMETERS]
         if bad:
             raise ValueError(f"model_params {bad} are standard cosmology parameters; list only the "

@@ -77,7 +77,7 @@ def bao_likelihood(data: BAOData, *, rd: str = "computed", method: str = "invers
         raise ValueError(f"rd must be one of {RD_OPTIONS}, got {rd!r}")
     name = name or data.name
     z_max = float(np.max(data.z)) if rd == "free" else _Z_MAX_EARLY
-    view = CosmoView(z_max, model_params=tuple(model_params), de_density=de_density, efunc=efunc,
+    view = CosmoView(z_max, model_params=model_params, de_density=de_density, efunc=efunc,
                      early=rd == "computed")
     if rd == "free":
         required = ("Omega_m", "hrd") + view.model_params

@@ -19,6 +19,9 @@ import jax
 import jax.numpy as jnp
 
 from .. import _config  # noqa: F401  (float64)
+from .._warnings import warn
+from ..data.registry import OVERLAPS
+from ..parameters import refuse_alternative_names
 
 __all__ = ["Likelihood", "combine"]
 
@@ -71,6 +74,8 @@ class Likelihood:
     optional_params: tuple[str, ...] = ()
 
     def __call__(self, params: Params) -> jax.Array:
+        if isinstance(params, Mapping):  # 'h' for H0 would be ignored (H0 takes its default)
+            refuse_alternative_names(params, self.reads, f"likelihood {self.name!r}")
         return self.loglike(params)
 
     def __add__(self, other: "Likelihood") -> "Likelihood":
@@ -99,11 +104,15 @@ def _dataset(leaf: Likelihood):
     return leaf.metadata.get("dataset") or id(leaf)
 
 
-def combine(*likelihoods: Likelihood, name: str | None = None, allow_repeats: bool = False) -> Likelihood:
+def combine(*likelihoods: Likelihood, name: str | None = None, allow_repeats: bool = False,
+            allow_overlap: bool = False) -> Likelihood:
     """Sum independent likelihoods; the parameter lists are merged in order of appearance.
 
     The same dataset twice (the same leaf object, or two leaves built from one registry
     dataset) would count its chi^2 twice, so it is an error unless ``allow_repeats=True``.
+    Two datasets that share data (:data:`hicosmo_nb.data.registry.OVERLAPS`: DESI DR1 and DR2
+    BAO, two compressions of Planck, two SN compilations) are not independent: a warning names
+    them unless ``allow_overlap=True``.
 
     Raises
     ------
@@ -130,6 +139,15 @@ def combine(*likelihoods: Likelihood, name: str | None = None, allow_repeats: bo
                     f"likelihood {leaf.name!r} appears twice in combine(): its chi^2 would count "
                     "twice. Pass each dataset once, or combine(..., allow_repeats=True) if intended")
             seen[_dataset(leaf)] = leaf
+    if not allow_overlap:
+        tags = [t for t in dict.fromkeys(_dataset(leaf) for leaf in leaves) if isinstance(t, str)]
+        for i, a in enumerate(tags):
+            for b in tags[i + 1:]:
+                why = OVERLAPS.get(frozenset({a, b}))
+                if why:
+                    warn(f"{a} and {b} overlap ({why}): their likelihoods are not independent and "
+                         "the sum double-counts the shared data. Use one of them, or pass "
+                         "allow_overlap=True if intended.")
     names = tuple(dict.fromkeys(n for leaf in leaves for n in leaf.param_names))
     optional = tuple(dict.fromkeys(n for leaf in leaves for n in leaf.optional_params if n not in names))
     fns = tuple(leaf.loglike for leaf in leaves)

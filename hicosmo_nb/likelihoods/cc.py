@@ -53,7 +53,7 @@ def cc_likelihood(data: HzData, *, name: str | None = None, de_density: Callable
     if not isinstance(data, HzData):
         raise ValueError(f"cc_likelihood needs an HzData (hicosmo_nb.data), got {type(data).__name__}")
     name = name or data.name
-    view = CosmoView(float(np.max(data.z)), model_params=tuple(model_params),
+    view = CosmoView(float(np.max(data.z)), model_params=model_params,
                      de_density=de_density, efunc=efunc)
     required = ("H0", "Omega_m") + view.model_params
     z = jnp.asarray(data.z)

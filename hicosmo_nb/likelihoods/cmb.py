@@ -143,7 +143,7 @@ def cmb_priors_likelihood(priors: CMBPriors, *, convention: str = "chen2019",
     if parametrization not in _PARAMETRIZATIONS:
         raise ValueError(f"parametrization must be one of {_PARAMETRIZATIONS}, got {parametrization!r}")
     name = name or priors.name
-    view = CosmoView(_Z_MAX, model_params=tuple(model_params), de_density=de_density, early=True)
+    view = CosmoView(_Z_MAX, model_params=model_params, de_density=de_density, early=True)
     if parametrization == "physical":
         required = ("H0", "omega_b", "omega_c") + view.model_params
         optional = optional_cosmology(("H0", "Omega_m", "Omega_b"))

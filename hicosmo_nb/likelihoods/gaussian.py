@@ -98,11 +98,41 @@ def gaussian(
     if physical is not None and not callable(physical):
         raise ValueError(f"{name}: physical must be a callable physical(params) -> bool or None")
 
+    safe_theory = _finite_jacobian(theory)
+
     def model(params):
-        return theory(params), (True if physical is None else physical(params))
+        return safe_theory(params), (True if physical is None else physical(params))
 
     return gaussian_model(data, cov, model, theory, param_names=param_names, name=name,
                           optional_names=optional_names, method=method, metadata=metadata)
+
+
+def _finite_jacobian(theory: Callable[[Mapping], jax.Array]) -> Callable[[Mapping], jax.Array]:
+    """``theory`` with its Jacobian's non-finite entries set to 0 (the value is unchanged).
+
+    A user theory is often NaN where it is unphysical (``sqrt`` of a negative number), and so is
+    its derivative; ``0 * NaN`` would then make the gradient of the ``-inf`` log-likelihood NaN.
+    The Jacobian is formed explicitly (one forward pass per parameter: user theories have few)
+    so that no NaN coefficient survives into reverse mode.
+    """
+
+    @jax.custom_jvp
+    def safe(params):
+        return theory(params)
+
+    @safe.defjvp
+    def safe_jvp(primals, tangents):
+        (params,), (dots,) = primals, tangents
+        out = safe(params)
+        jac = jax.jacfwd(theory)(params)
+        tangent = jnp.zeros_like(out)
+        for k, j in jac.items():
+            if jnp.issubdtype(jnp.result_type(dots[k]), jnp.inexact):
+                j = jnp.where(jnp.isfinite(j), j, 0.0)
+                tangent = tangent + j * dots[k]  # parameters are scalars (checked at trace time)
+        return out, tangent
+
+    return safe
 
 
 def gaussian_model(data, cov, model: Callable[[Mapping], tuple[jax.Array, jax.Array]],
@@ -131,8 +161,10 @@ def gaussian_model(data, cov, model: Callable[[Mapping], tuple[jax.Array, jax.Ar
         if jnp.shape(vec) != d.shape:  # static at trace time; never broadcast silently
             raise ValueError(f"{where}: theory(params) returned shape {jnp.shape(vec)} but data "
                              f"has {d.size} entries (shape {d.shape}); they must match")
+        finite = jnp.isfinite(vec)
+        vec = jnp.where(finite, vec, d)  # a NaN theory must not reach the gradient through q
         ll = -0.5 * (q(d - vec) + norm)
-        ll = jnp.where(ok, ll, -jnp.inf)
+        ll = jnp.where(ok & jnp.all(finite), ll, -jnp.inf)
         return jnp.where(jnp.isnan(ll), -jnp.inf, ll)
 
     meta = {"n_data": int(data.size), "logdet_cov": factor.logdet, "chi2_offset": norm, "method": method,

@@ -135,6 +135,8 @@ def get(name: str, **options) -> Likelihood:
     ValueError
         Unknown dataset (with the closest name) or unknown option (with the valid ones).
     """
+    if not isinstance(name, str):
+        raise ValueError(f"dataset name must be a str, got {name!r}; valid: {', '.join(DATASETS)}")
     if name not in DATASETS:
         raise unknown_name_error("dataset", [name], DATASETS)
     builder = DATASETS[name]
@@ -145,4 +147,6 @@ def get(name: str, **options) -> Likelihood:
                  for k in bad]
         raise ValueError(f"unknown option {', '.join(hints)} for dataset {name!r}; valid options: "
                          f"{', '.join(valid)}")
-    return builder(**options)
+    lk = builder(**options)
+    lk.metadata.setdefault("dataset", name)  # what combine() compares (repeats, overlaps)
+    return lk

@@ -116,7 +116,7 @@ def sn_likelihood(data: SNData, *, marginalize_M: bool = True, method: str = "au
         raise ValueError(f"marginalize_M must be True or False, got {marginalize_M!r}")
     name = name or data.name
     offset = "M" if data.mag_kind == "m_b" else "dM"
-    view = CosmoView(float(np.max(data.z)), model_params=tuple(model_params),
+    view = CosmoView(float(np.max(data.z)), model_params=model_params,
                      de_density=de_density, efunc=efunc)
     required = ("Omega_m",) + (() if marginalize_M else (offset,)) + view.model_params
     optional = optional_cosmology(required)

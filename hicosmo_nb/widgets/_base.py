@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import math
 import os
 import sys
 from typing import Any, Sequence
@@ -54,6 +55,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
+from ..parameters import unknown_name_error
 from ._blit import Blitter, ViewLimits
 from ._frames import ipympl_canvas, png_bytes
 
@@ -90,6 +92,22 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return asyncio.get_running_loop()
     except RuntimeError:
         return None
+
+
+def _out_of_range(name: str, control, value) -> str:
+    """"" if ``value`` fits ``control`` (its min/max, a log slider's base**min/max), else why not."""
+    lo, hi = getattr(control, "min", None), getattr(control, "max", None)
+    if lo is None or hi is None or isinstance(value, (tuple, list)):
+        return ""
+    if isinstance(control, widgets.FloatLogSlider):
+        lo, hi = control.base ** lo, control.base ** hi
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        x = math.nan
+    if lo <= x <= hi:  # False for NaN
+        return ""
+    return f"{name}={value!r} is outside the range of the {name} control, [{lo:g}, {hi:g}]; nothing changed"
 
 
 class Dashboard(widgets.VBox):
@@ -150,10 +168,20 @@ class Dashboard(widgets.VBox):
                 **{k: v for k, v in self._values.items()}, "message": self.message, "mode": self.mode}
 
     def set(self, **values) -> "Dashboard":
-        """Set several controls (by name) and update once; returns the dashboard."""
+        """Set several controls (by name) and update once; returns the dashboard.
+
+        A value outside a control's range (or not a number for a numeric control) changes
+        nothing: the message area names the control, the value and the range, and the last good
+        state stays. Unknown names raise ``ValueError`` (with the closest control name).
+        """
         unknown = sorted(set(values) - set(self.controls))
         if unknown:
-            raise ValueError(f"unknown control(s) {unknown}; controls: {sorted(self.controls)}")
+            raise unknown_name_error("control", unknown, self.controls)
+        for k, v in values.items():
+            problem = _out_of_range(k, self.controls[k], v)
+            if problem:
+                self._show_message(problem)
+                return self
         self._batch = True
         try:
             for k, v in values.items():

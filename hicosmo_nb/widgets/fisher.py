@@ -99,8 +99,19 @@ class FisherExplorer(Dashboard):
             n_sn=c["n_sn"].value, sigma_int=c["sigma_int"].value or None,
             sigma_sys=c["sigma_sys"].value if c["sys_override"].value else None,
             sn_z=tuple(c["sn_z"].value), bao_z=tuple(c["bao_z"].value), bao_scale=c["bao_scale"].value,
-            priors={p: c[f"prior_{p}"].value for p in FORECAST_PARAMS if c[f"prior_{p}"].value > 0},
+            priors=self._priors(),
             fixed=tuple(p for p in FORECAST_PARAMS if c[f"status_{p}"].value == "fixed"))
+
+    def _priors(self) -> dict[str, float]:
+        """The prior sigmas > 0; a negative or NaN one is refused (not dropped)."""
+        out = {}
+        for p in FORECAST_PARAMS:
+            v = self.controls[f"prior_{p}"].value
+            if not v >= 0:
+                raise ValueError(f"prior σ of {p} is {v}: it must be a number >= 0 (0: no prior)")
+            if v > 0:
+                out[p] = v
+        return out
 
     def _compute(self) -> dict:
         c, s = self.controls, self.settings

@@ -35,8 +35,11 @@ True
 
 from __future__ import annotations
 
+import os
+import pathlib
 import threading
 import time
+import warnings
 from typing import Callable, Sequence
 
 import ipywidgets as widgets
@@ -181,7 +184,9 @@ class SamplerDashboard(Dashboard):
         """Stop at the next chunk boundary; the draws so far stay a valid, savable result."""
         self._halt.set()
         if self.run is not None:
-            self.run.stop()
+            with warnings.catch_warnings():  # between two advances _halt stops the loop instead
+                warnings.simplefilter("ignore")
+                self.run.stop()
 
     def resume(self) -> bool:
         """Continue a stopped run where it stopped (bitwise as if never stopped)."""
@@ -194,15 +199,19 @@ class SamplerDashboard(Dashboard):
 
     def save(self, path: str | None = None, *, overwrite: bool = False) -> str | None:
         """Write the current result (finished or stopped) to netCDF; returns the path or None."""
-        path = path or self.controls["path"].value
+        path = self.controls["path"].value if path is None else path
+        if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
+            self._say("error", f"save needs a file name, got {path!r}; e.g. save('run.nc')")
+            return None
         if self.result is None:
             self._say("error", "nothing to save yet: the run has no draws (it is still in warmup or not started)")
             return None
         try:
-            out = str(self.result.save(path, overwrite=overwrite))
+            out = str(self.result.save(pathlib.Path(path).expanduser().resolve(), overwrite=overwrite))
         except Exception as exc:  # noqa: BLE001
             self._fail(exc)
             return None
+        self.message = ""  # a successful save clears the previous error
         self._say("info", f"saved {self.result.num_chains} chains x {self.result.num_draws} draws to {out}")
         return out
 
