@@ -17,7 +17,6 @@ matrix read across the batch).
 
 from __future__ import annotations
 
-import os
 import pathlib
 import sys
 
@@ -28,10 +27,7 @@ from scipy.linalg import cho_factor, cho_solve
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from _common import interleaved, print_load  # noqa: E402
-from _problems import pantheon_sized_data  # noqa: E402
-
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-os.environ.setdefault("HICOSMO_NB_DATA_DIR", str(ROOT.parent / "shared" / "data"))
+from _problems import pantheon_sized_data  # noqa: E402  (sets the data dir if ../shared/data exists)
 
 from hicosmo_nb import data  # noqa: E402
 from hicosmo_nb.data import SNData  # noqa: E402
