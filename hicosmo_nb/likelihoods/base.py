@@ -19,6 +19,7 @@ import jax
 import jax.numpy as jnp
 
 from .. import _config  # noqa: F401  (float64)
+from ._cosmo import Guard, shared_guard
 
 __all__ = ["Likelihood", "combine"]
 
@@ -48,6 +49,12 @@ class Likelihood:
     optional_params : tuple of str
         Parameters the function also reads when present (else their defaults), e.g. ``w0`` for
         a distance likelihood: they may be free without being required.
+    guard : Guard, optional
+        The cosmology check the function makes on the parameter dict it is given, as given
+        (set by the built-in builders; None where it checks a converted dict).
+    body : callable, optional
+        ``loglike`` before ``jax.jit`` (same results). With ``guard``, :func:`combine` traces it
+        inline so that the parts of a combination check the cosmology once, not once each.
 
     Examples
     --------
@@ -69,6 +76,8 @@ class Likelihood:
     components: tuple["Likelihood", ...] = ()
     metadata: dict = field(default_factory=dict)
     optional_params: tuple[str, ...] = ()
+    guard: Guard | None = None
+    body: Callable[[Params], jax.Array] | None = None
 
     def __call__(self, params: Params) -> jax.Array:
         return self.loglike(params)
@@ -105,6 +114,10 @@ def combine(*likelihoods: Likelihood, name: str | None = None, allow_repeats: bo
     The same dataset twice (the same leaf object, or two leaves built from one registry
     dataset) would count its chi^2 twice, so it is an error unless ``allow_repeats=True``.
 
+    Parts that declare a ``guard`` (the built-in builders) share one physical-validity check of
+    the cosmology per call, over the union of their horizons: the verdict of checking each part,
+    at the cost of one check (:func:`~hicosmo_nb.likelihoods._cosmo.shared_guard`).
+
     Raises
     ------
     ValueError
@@ -132,13 +145,18 @@ def combine(*likelihoods: Likelihood, name: str | None = None, allow_repeats: bo
             seen[_dataset(leaf)] = leaf
     names = tuple(dict.fromkeys(n for leaf in leaves for n in leaf.param_names))
     optional = tuple(dict.fromkeys(n for leaf in leaves for n in leaf.optional_params if n not in names))
-    fns = tuple(leaf.loglike for leaf in leaves)
+    shares = [leaf.guard is not None and leaf.body is not None for leaf in leaves]
+    guards = tuple(dict.fromkeys(leaf.guard for leaf, sh in zip(leaves, shares) if sh))
+    if sum(shares) < 2:  # nothing to share
+        shares = [False] * len(leaves)
+    fns = tuple(leaf.body if sh else leaf.loglike for leaf, sh in zip(leaves, shares))
 
     @jax.jit
     def loglike(params):
         total = jnp.zeros((), dtype=jnp.float64)
-        for fn in fns:
-            total = total + fn(params)
+        with shared_guard(params, guards):
+            for fn in fns:
+                total = total + fn(params)
         return total
 
     return Likelihood(
