@@ -116,7 +116,7 @@ def combine(*likelihoods: Likelihood, name: str | None = None, allow_repeats: bo
 
     Parts that declare a ``guard`` (the built-in builders) share one physical-validity check of
     the cosmology per call, over the union of their horizons: the verdict of checking each part,
-    at the cost of one check (:func:`~hicosmo_nb.likelihoods._cosmo.shared_guard`).
+    at the cost of one check.
 
     Raises
     ------
@@ -148,7 +148,7 @@ def combine(*likelihoods: Likelihood, name: str | None = None, allow_repeats: bo
     shares = [leaf.guard is not None and leaf.body is not None for leaf in leaves]
     guards = tuple(dict.fromkeys(leaf.guard for leaf, sh in zip(leaves, shares) if sh))
     if sum(shares) < 2:  # nothing to share
-        shares = [False] * len(leaves)
+        shares, guards = [False] * len(leaves), ()
     fns = tuple(leaf.body if sh else leaf.loglike for leaf, sh in zip(leaves, shares))
 
     @jax.jit
