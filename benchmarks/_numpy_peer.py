@@ -214,7 +214,7 @@ def _points(n: int, seed: int = 0) -> np.ndarray:
 def _setup():
     from hicosmo_nb import likelihoods
 
-    from _problems import pantheon_sized_data  # sets HICOSMO_NB_DATA_DIR by default
+    from _problems import pantheon_sized_data  # uses ../shared/data when that folder exists
 
     data = pantheon_sized_data()
     lk = (likelihoods.sn_likelihood(data, marginalize_M=False) + likelihoods.get("desi_dr2_bao")

@@ -14,7 +14,22 @@ import numpy as np
 from hicosmo_nb.data import SNData, load_pantheon_plus
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-os.environ.setdefault("HICOSMO_NB_DATA_DIR", os.path.join(HERE, "..", "..", "shared", "data"))
+SHARED_DATA = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "data"))
+
+
+def use_shared_data_dir() -> None:
+    """Point the library at ``../shared/data`` (the development layout) when that folder exists.
+
+    In any other clone nothing is set: the loaders then use ``$HICOSMO_NB_DATA_DIR`` if the user
+    set it, else the checksum-verified download cache, and fail with a message naming the file,
+    its public address and how to provide it (:func:`hicosmo_nb.data.paths.missing_file_message`).
+    The BAO, CC and CMB tables are embedded in the package and need no data directory.
+    """
+    if not os.environ.get("HICOSMO_NB_DATA_DIR") and os.path.isdir(SHARED_DATA):
+        os.environ["HICOSMO_NB_DATA_DIR"] = SHARED_DATA
+
+
+use_shared_data_dir()
 
 
 def pantheon_sized_data(seed: int = 0) -> SNData:
@@ -25,7 +40,13 @@ def pantheon_sized_data(seed: int = 0) -> SNData:
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the loader warns that diagonal errors are not the full cov
-        d = load_pantheon_plus(covariance="diagonal")
+        try:
+            d = load_pantheon_plus(covariance="diagonal")
+        except FileNotFoundError as err:
+            raise FileNotFoundError(
+                f"the benchmarks need the public Pantheon+ table (Pantheon+SH0ES.dat; the other "
+                f"data sets are embedded in the package); the development folder {SHARED_DATA} "
+                f"{'has no copy' if os.path.isdir(SHARED_DATA) else 'does not exist'}.\n{err}") from None
     rng = np.random.default_rng(seed)
     n, lz = d.n, np.log1p(d.z)
     smooth = 0.03**2 * np.exp(-np.abs(lz[:, None] - lz[None, :]) / 0.05)

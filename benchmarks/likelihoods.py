@@ -13,11 +13,16 @@ coordinates, see :mod:`hicosmo_nb.likelihoods.sn`), and the dense ``inverse`` an
 Targets (issue 3): value+grad <= 1.3x numpy's bare quadratic form; value+grad <= 2x value;
 batch-of-32 per-point cost >= 4x below a single evaluation (for the dense forms, which share one
 matrix read across the batch).
+
+Then the joint w0waCDM likelihood of ``sampling.py`` case (b) (that SN + DESI DR2 BAO + CC +
+Planck priors; issue 22): the combination (one cosmology check for all parts) against the sum of
+its parts each with its own check (what a combination did before), with the number of ``E(z)^2``
+evaluations per call (counted while tracing: load-independent) and XLA op counts.
+``--joint`` runs only that part.
 """
 
 from __future__ import annotations
 
-import os
 import pathlib
 import sys
 
@@ -28,10 +33,7 @@ from scipy.linalg import cho_factor, cho_solve
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from _common import interleaved, print_load  # noqa: E402
-from _problems import pantheon_sized_data  # noqa: E402
-
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-os.environ.setdefault("HICOSMO_NB_DATA_DIR", str(ROOT.parent / "shared" / "data"))
+from _problems import pantheon_sized_data  # noqa: E402  (sets the data dir if ../shared/data exists)
 
 from hicosmo_nb import data  # noqa: E402
 from hicosmo_nb.data import SNData  # noqa: E402
@@ -47,7 +49,89 @@ def pantheon_sized() -> tuple[SNData, str]:
         return pantheon_sized_data(), "synthetic dense covariance (STAT+SYS file absent)"
 
 
+def count_e2_evaluations(fn, *args) -> int:
+    """``E(z)^2`` values one call of ``fn`` computes (every node of every integral and check),
+    counted while tracing it, by wrapping the package's ``E^2`` functions where they are used."""
+    import importlib
+
+    from hicosmo_nb.cosmology import densities
+
+    count = [0]
+    targets = {"e2_of_a": densities.e2_of_a, "e2_and_partials": densities.e2_and_partials,
+               "dark_energy_ratio": densities.dark_energy_ratio}
+
+    def counted(real, pos):
+        def wrapper(*a, **kw):
+            count[0] += int(np.size(a[pos]))
+            return real(*a, **kw)
+        return wrapper
+
+    patched = []
+    for modname in [m for m in sys.modules if m.startswith("hicosmo_nb")]:
+        mod = importlib.import_module(modname)
+        for attr, real in targets.items():
+            # dark_energy_ratio counts only where E^2 is written out (the CMB prior's own E(a));
+            # elsewhere it is called from e2_of_a, already counted
+            if getattr(mod, attr, None) is real and (attr != "dark_energy_ratio"
+                                                     or modname.endswith("likelihoods.cmb")):
+                patched.append((mod, attr, real))
+                setattr(mod, attr, counted(real, 1))
+    try:
+        jax.clear_caches()  # trace afresh: a cached trace would run no Python
+        jax.make_jaxpr(fn)(*args)
+    finally:
+        for mod, attr, real in patched:
+            setattr(mod, attr, real)
+    return count[0]
+
+
+def xla_ops(fn, *args) -> int:
+    """Instructions in the optimized XLA program of ``jit(fn)`` (load-independent size)."""
+    text = jax.jit(fn).lower(*args).compile().as_text()
+    return sum(1 for line in text.splitlines() if " = " in line and not line.lstrip().startswith("//"))
+
+
+def joint_ab() -> None:
+    """Case (b)'s joint likelihood: combination vs the sum of its parts (each guarded alone)."""
+    from hicosmo_nb import likelihoods
+
+    sn = likelihoods.sn_likelihood(pantheon_sized_data(), marginalize_M=False)
+    parts = [sn, likelihoods.get("desi_dr2_bao"), likelihoods.get("cc"),
+             likelihoods.get("planck18_priors", parametrization="density")]
+    joint = likelihoods.combine(*parts)
+
+    def separate(p):  # each part with its own check: the combination before issue 22
+        return sum(lk.loglike(p) for lk in parts)
+
+    p = {k: jnp.asarray(v) for k, v in {"H0": 67.5, "Omega_m": 0.31, "Omega_b": 0.049, "w0": -0.9,
+                                         "wa": -0.3, "M": -19.4, "m_nu": 0.0}.items()}
+    batch = {k: v + jnp.linspace(-1e-3, 1e-3, 32) for k, v in p.items()}
+    print(f"\njoint w0waCDM likelihood of sampling.py case (b): {' + '.join(lk.name for lk in parts)}")
+    print(f"  |joint - sum of parts| at a test point: {abs(float(joint(p) - separate(p))):.1e}")
+    rows = {}
+    for label, fn in (("joint (one check)", joint.loglike), ("sum of parts (a check each)", separate)):
+        rows[label] = {"value": (jax.jit(fn), (p,)), "value+grad": (jax.jit(jax.value_and_grad(fn)), (p,)),
+                       "vmap 32": (jax.jit(jax.vmap(fn)), (batch,))}
+        e2 = count_e2_evaluations(fn, p)
+        ops = xla_ops(fn, p), xla_ops(jax.value_and_grad(fn), p)
+        print(f"  {label:<28} E(z)^2 evaluations/call {e2:5d}; XLA ops value {ops[0]:5d}, "
+              f"value+grad {ops[1]:5d}")
+    flat = [(lab, k, case) for lab, r in rows.items() for k, case in r.items()]
+    times = interleaved([case for _, _, case in flat], rounds=15)
+    print(f"  {'':<28} {'value':>10} {'value+grad':>11} {'vmap 32':>10}   [ms, best of 15 rounds]")
+    for lab in rows:
+        t = [1e3 * tt for (l2, _, _), tt in zip(flat, times) if l2 == lab]
+        print(f"  {lab:<28} {t[0]:10.3f} {t[1]:11.3f} {t[2]:10.3f}")
+    ratio = [a / b for a, b in zip(times[:3], times[3:])]
+    print(f"  joint / sum of parts: value {ratio[0]:.2f}, value+grad {ratio[1]:.2f}, vmap 32 {ratio[2]:.2f}")
+
+
 def main() -> None:
+    if "--joint" in sys.argv[1:]:
+        print_load("before")
+        joint_ab()
+        print_load("after")
+        return
     print_load("before")
     d, label = pantheon_sized()
     n = d.n
@@ -104,6 +188,7 @@ def main() -> None:
             if method == "inverse":
                 chol = times[tag.replace("inverse", "cholesky") + ": value"]
                 print(f"  [{label}] cholesky / inverse method (value)        : {chol / t_v:5.2f}")
+    joint_ab()
     print_load("after")
 
 

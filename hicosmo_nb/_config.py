@@ -40,7 +40,10 @@ def _compilation_cache() -> str | None:
                       f"{CACHE_ENV} to a writable folder, or to 'off'", stacklevel=2)
         return None
     jax.config.update("jax_compilation_cache_dir", path)
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
+    # 0.1 s: the MAP start's small programs (transforms, jitter, NUTS init) are kept too, so a
+    # warm fresh process compiles none of them (benchmarks/sampling.py case f measures it); 0
+    # would also keep every eager operation's program (tens of tiny files).
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.1)
     return path
 
 

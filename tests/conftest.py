@@ -1,7 +1,10 @@
 """Test-suite settings: point the library's data directory at ../shared/data (never copied here)."""
 
+import atexit
 import os
 import pathlib
+import shutil
+import tempfile
 
 import pytest
 
@@ -10,6 +13,15 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 
 # The library reads this variable (hicosmo_nb.data); tests and benchmarks use the shared copy.
 os.environ.setdefault("HICOSMO_NB_DATA_DIR", str(SHARED_DATA))
+
+# JAX's persistent compilation cache (on by default, hicosmo_nb._config) writes its files without
+# a lock: give each pytest-xdist worker (and the notebook kernels and CLI runs it starts, which
+# inherit the variable) a folder of its own for this session, never the user's cache, which the
+# Colab-like venv's other JAX version would share too. Set HICOSMO_NB_JAX_CACHE to override.
+if "HICOSMO_NB_JAX_CACHE" not in os.environ:
+    _JAX_CACHE = tempfile.mkdtemp(prefix=f"hicosmo_nb_jax_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_")
+    os.environ["HICOSMO_NB_JAX_CACHE"] = _JAX_CACHE
+    atexit.register(shutil.rmtree, _JAX_CACHE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -97,3 +97,28 @@ def test_hierarchies_match_camb(camb_hierarchies):
         assert abs(float(cosmo.sound_horizon_drag(p)) / d["rdrag"] - 1) < 1e-4, msg
         dm = float(cosmo.transverse_comoving_distance(p, float(cosmo.z_star(p))))
         assert abs(dm / float(res.comoving_radial_distance(d["zstar"])) - 1) < 1e-4, msg
+
+
+def test_massless_states_skipped_exactly():
+    """The 'one' hierarchy's two massless states are radiation: skipping their Fermi-Dirac
+    integrals (NeutrinoHierarchy.massive) leaves E^2 and the distances unchanged."""
+    import numpy as np
+
+    from hicosmo_nb.cosmology import densities, integrals
+    from hicosmo_nb.cosmology.neutrinos import NeutrinoHierarchy
+
+    assert NeutrinoHierarchy("one").massive == (2,)
+    assert NeutrinoHierarchy("normal").massive == (0, 1, 2)
+    a = np.geomspace(1e-4, 1.0, 200)
+    for m_nu in (0.0, 0.06, 0.5):
+        coef = densities.e2_coefficients({"H0": 67.0, "Omega_m": 0.31, "m_nu": m_nu})
+        e_all, d_all = densities.e2_and_partials(coef, a)
+        e_one, d_one = densities.e2_and_partials(coef, a, (2,))
+        np.testing.assert_array_equal(np.asarray(e_one), np.asarray(e_all))
+        # the massless states' y-partials were ~1e-20 (their slope at y = 0), now exactly 0; they
+        # multiply a tangent that is exactly 0 (their mass is 0 whatever m_nu), so nothing changes
+        np.testing.assert_allclose(np.asarray(d_one), np.asarray(d_all), rtol=1e-14, atol=1e-15)
+        s_z = integrals._s_of_z(np.array([0.5, 2.0, 1100.0]))
+        np.testing.assert_array_equal(
+            np.asarray(integrals._comoving_builtin(coef, s_z, None, (2,))),
+            np.asarray(integrals._comoving_builtin(coef, s_z, None, (0, 1, 2))))

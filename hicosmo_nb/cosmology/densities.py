@@ -233,8 +233,10 @@ def e2_of_a(
     p = with_defaults(params)
     d = density_parameters(p)
     a = jnp.asarray(a)
-    ya = d["y_nu"].reshape((3,) + (1,) * a.ndim) * a
-    nu = d["Omega_nu_rel"] * jnp.sum(jnp.exp(_log_fd_ratio(ya)), axis=0) / a**4
+    massive = p["neutrino_hierarchy"].massive  # massless states: exactly radiation, F/F(0) = 1
+    ya = d["y_nu"][np.array(massive)].reshape((len(massive),) + (1,) * a.ndim) * a
+    fd = jnp.sum(jnp.exp(_log_fd_ratio(ya)), axis=0) + (3 - len(massive))
+    nu = d["Omega_nu_rel"] * fd / a**4
     f_de = dark_energy_ratio(params, a, de_density)
     return d["Omega_cb"] / a**3 + d["Omega_gamma"] / a**4 + nu + d["Omega_k"] / a**2 + d["Omega_de"] * f_de
 
@@ -251,18 +253,25 @@ def e2_coefficients(params: Mapping) -> jax.Array:
     ])
 
 
-def e2_and_partials(coef: jax.Array, a: jax.Array) -> tuple[jax.Array, jax.Array]:
+def e2_and_partials(coef: jax.Array, a: jax.Array,
+                    massive: tuple[int, ...] = (0, 1, 2)) -> tuple[jax.Array, jax.Array]:
     """E^2(a) (built-in CPL model) and its partial derivatives w.r.t. the 10 ``coef``.
 
     Returns ``(e2, partials)`` with ``partials.shape == (10,) + a.shape``. Used by the distance
     integrals' custom JVP: any number of tangents then costs one weighted sum per coefficient.
+    ``massive``: the eigenstates that can carry mass (``NeutrinoHierarchy.massive``); the others
+    are radiation (their ``y`` is zero whatever the parameters, so their partial is zero).
     """
     ocb, og, ok, onu, y1, y2, y3, ode, w0, wa = coef
     la = jnp.log(a)
     a2 = 1.0 / (a * a)
     a3, a4 = a2 / a, a2 * a2
     nus, dnus = [], []
-    for y0 in (y1, y2, y3):
+    for i, y0 in enumerate((y1, y2, y3)):
+        if i not in massive:
+            nus.append(a4)
+            dnus.append(jnp.zeros_like(a4))
+            continue
         lnf, slope = log_fd_ratio_and_slope(y0 * a)
         nus.append(jnp.exp(lnf) * a4)
         dnus.append(onu * nus[-1] * slope / jnp.maximum(y0, 1e-30))

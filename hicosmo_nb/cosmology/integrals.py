@@ -15,6 +15,7 @@ integrals of the ``E^2`` partials come in the same pass as the value, so any num
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Callable, NamedTuple
 
 import jax
@@ -24,7 +25,8 @@ from jax.custom_derivatives import SymbolicZero
 
 from .. import _config  # noqa: F401
 from ..parameters import COSMOLOGY_DEFAULTS
-from .densities import C_KM_S, check_params, e2_and_partials, e2_coefficients, e2_of_a
+from .densities import (C_KM_S, check_params, e2_and_partials, e2_coefficients, e2_of_a,
+                        with_defaults)
 from .quadrature import CumulativeRule, gauss_legendre, gl_points
 
 __all__ = ["sinc_curvature"]
@@ -109,9 +111,10 @@ def _integral_to_one(fn: Callable, s_z: jax.Array, where=None) -> jax.Array:
     return integrate(fn(s))
 
 
-def _integrand_builtin(coef: jax.Array, s: jax.Array, partials: bool = False):
-    """``2 / (s^3 E(s^2))`` for the built-in model (and its partials w.r.t. ``coef``)."""
-    e2, de2 = e2_and_partials(coef, s * s)
+def _integrand_builtin(coef: jax.Array, s: jax.Array, massive, partials: bool = False):
+    """``2 / (s^3 E(s^2))`` for the built-in model (and its partials w.r.t. ``coef``);
+    ``massive``: the neutrino states that can carry mass (static)."""
+    e2, de2 = e2_and_partials(coef, s * s, massive)
     e2c = jnp.maximum(e2, _E2_FLOOR)
     k = 2.0 / (s**3 * jnp.sqrt(e2c))
     if not partials:
@@ -119,21 +122,21 @@ def _integrand_builtin(coef: jax.Array, s: jax.Array, partials: bool = False):
     return k, jnp.where(e2 > _E2_FLOOR, -0.5 * k / e2c, 0.0) * de2
 
 
-@jax.custom_jvp
-def _comoving_builtin(coef: jax.Array, s_z: jax.Array, where) -> jax.Array:
+@partial(jax.custom_jvp, nondiff_argnums=(3,))
+def _comoving_builtin(coef: jax.Array, s_z: jax.Array, where, massive) -> jax.Array:
     """D_C / D_H0 at ``s_z`` (located by ``where``, see :func:`_integrator`) for the built-in
     model, from its E^2 coefficients. Custom JVP: the integrals of the integrand's partials
     w.r.t. the coefficients come with the value (one gather for all of them), and any number of
     tangents is one small product with them."""
     s, integrate = _integrator(s_z, where)
-    return integrate(_integrand_builtin(coef, s))
+    return integrate(_integrand_builtin(coef, s, massive))
 
 
-def _comoving_builtin_jvp(primals, tangents):
+def _comoving_builtin_jvp(massive, primals, tangents):
     coef, s_z, where = primals
     dcoef, ds_z = tangents[:2]  # symbolic zeros when not differentiated (nothing computed)
     s, integrate = _integrator(s_z, where)
-    k, dk = _integrand_builtin(coef, s, partials=True)
+    k, dk = _integrand_builtin(coef, s, massive, partials=True)
     # the value and the integral of every partial, in one pass; tangents are then a small product
     # (however many: jacfwd's batch of tangents never reaches the integration)
     both = integrate(jnp.concatenate([k[None], dk]))
@@ -141,7 +144,7 @@ def _comoving_builtin_jvp(primals, tangents):
     if not isinstance(dcoef, SymbolicZero):
         tangent = jnp.tensordot(dcoef, both[1:], axes=1)
     if not isinstance(ds_z, SymbolicZero):
-        tangent = tangent - _integrand_builtin(coef, s_z) * ds_z
+        tangent = tangent - _integrand_builtin(coef, s_z, massive) * ds_z
     return both[0], tangent
 
 
@@ -158,7 +161,8 @@ def _comoving_over_dh0(params, z, de_density, efunc, where=None) -> jax.Array:
     s_z = _s_of_z(z)
     where = _locate(s_z) if where is None else where
     if de_density is None and efunc is None:
-        return _comoving_builtin(e2_coefficients(params), s_z, where)
+        massive = with_defaults(params)["neutrino_hierarchy"].massive
+        return _comoving_builtin(e2_coefficients(params), s_z, where, massive)
 
     def integrand(s):
         return 2.0 / (s**3 * _e_of_a(params, s * s, de_density, efunc))

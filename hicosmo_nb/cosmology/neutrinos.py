@@ -63,6 +63,12 @@ class NeutrinoHierarchy:
         if self.name not in HIERARCHIES:
             raise ValueError(f"neutrino_hierarchy must be one of {HIERARCHIES}, got {self.name!r}")
 
+    @property
+    def massive(self) -> tuple[int, ...]:
+        """Eigenstates that can carry mass (:func:`neutrino_masses`); the others are exactly
+        radiation, so the background skips their Fermi-Dirac integrals (known at trace time)."""
+        return (2,) if self.name == "one" else (0, 1, 2)
+
 
 def as_hierarchy(value) -> NeutrinoHierarchy:
     """``value`` (str or :class:`NeutrinoHierarchy`) as a :class:`NeutrinoHierarchy`."""

@@ -85,12 +85,14 @@ def validity(params: Mapping, z=0.0, *, z_max=None, early: bool = False, turnove
         Cosmology parameters.
     z : float or array
         Redshifts the caller evaluates (checked finite and ``>= 0``).
-    z_max : float, optional
+    z_max : float or tuple of float, optional
         Highest redshift the caller integrates to (default ``max(z)``; ``np.inf`` for ages and
         sound horizons). ``E(z)^2 > 0`` is checked on 128 points uniform in ``s`` on ``[0, z_max]``.
+        A tuple checks the union of the grids of each horizon (one evaluation of ``E^2``): the
+        verdict of checking each horizon separately, for a combined likelihood's one guard.
     early : bool
         Early-universe physics is read: also ``Omega_b > 0``, ``Omega_cb >= Omega_b``,
-        ``T_cmb > 0``, and ``z_max = infinity``.
+        ``T_cmb > 0``, and ``z_max = infinity`` (added to a tuple's horizons).
     turnover : bool
         Also require a closed universe not to pass its antipode before ``z_max``.
     de_density, efunc : callable, optional
@@ -125,7 +127,6 @@ def validity(params: Mapping, z=0.0, *, z_max=None, early: bool = False, turnove
             Check("Omega_m", p["Omega_m"], "Omega_m >= Omega_b + Omega_nu (CDM density >= 0)",
                   d["Omega_cb"] >= p["Omega_b"]),
         ]
-        z_max = np.inf
     else:
         checks += [
             Check("T_cmb", p["T_cmb"], "T_cmb >= 0 K", p["T_cmb"] >= 0),
@@ -136,10 +137,17 @@ def validity(params: Mapping, z=0.0, *, z_max=None, early: bool = False, turnove
     if zf.size:
         z_ok = jnp.isfinite(zf) & (zf >= 0)
         checks.append(Check("z", zf[jnp.argmin(z_ok)], "finite z >= 0", jnp.all(z_ok)))
-    if z_max is None:
-        z_max = jnp.max(jnp.where(jnp.isfinite(zf), zf, 0.0)) if zf.size else 0.0
-    s_lo = jnp.clip(_s_of_z(jnp.maximum(z_max, 0.0)), _S_MIN, 1.0)
-    s = jnp.linspace(s_lo, 1.0, _N_GRID)
+    if isinstance(z_max, tuple):
+        horizons = [*z_max, np.inf] if early else list(z_max)
+    elif early:
+        horizons = [np.inf]
+    elif z_max is None:
+        horizons = [jnp.max(jnp.where(jnp.isfinite(zf), zf, 0.0)) if zf.size else 0.0]
+    else:
+        horizons = [z_max]
+    z_max = horizons[0] if len(horizons) == 1 else jnp.max(jnp.asarray(horizons, dtype=jnp.float64))
+    s = jnp.concatenate([jnp.linspace(jnp.clip(_s_of_z(jnp.maximum(h, 0.0)), _S_MIN, 1.0), 1.0,
+                                      _N_GRID) for h in horizons])
     if efunc is not None:
         e2 = jnp.sign(jnp.asarray(efunc(params, 1.0 / (s * s) - 1.0), dtype=jnp.float64))
     else:
@@ -286,15 +294,17 @@ def is_physical(params: Mapping, z_max=1100.0, *, early: bool = False, de_densit
     """Whether ``params`` describe an expanding universe up to ``z_max`` (bool scalar, jit-safe).
 
     :func:`validity` with ``turnover=True`` (closed universes must not pass their antipode): the
-    check likelihoods use. ``early=True`` adds the early-universe conditions.
+    check likelihoods use. ``early=True`` adds the early-universe conditions. A tuple
+    ``z_max`` gives the verdict of every horizon in it, in one check (see :func:`validity`).
 
     Examples
     --------
     >>> bool(is_physical({"H0": 70.0, "Omega_m": 0.3})), bool(is_physical({"H0": 70.0, "Omega_m": -0.1}))
     (True, False)
     """
-    return validity(params, z_max, early=early, turnover=True, de_density=de_density,
-                    efunc=efunc)[0]
+    z_grid = z_max if isinstance(z_max, tuple) else None  # a tuple: the union of the grids
+    return validity(params, z_max, z_max=z_grid, early=early, turnover=True,
+                    de_density=de_density, efunc=efunc)[0]
 
 
 def safe_point(values: Mapping, ok, fallback: Mapping) -> dict:

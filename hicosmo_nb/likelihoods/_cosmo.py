@@ -1,9 +1,18 @@
 """Cosmology view of a parameter dict, guarded by :func:`hicosmo_nb.cosmology.sanitize` (private
-helper). Only what the likelihood reads is checked: ``Omega_b`` only with ``early=True``."""
+helper). Only what the likelihood reads is checked: ``Omega_b`` only with ``early=True``.
+
+A combined likelihood checks its parts' guards once (:func:`shared_guard`): each part declares
+its :class:`Guard` (horizon and early physics) and, while the combination traces its parts, the
+first :meth:`CosmoView.safe` on the combination's parameter dict runs one
+:func:`~hicosmo_nb.cosmology.sanitize` over the union of the parts' horizons (the verdict of every
+part's own check, see :func:`hicosmo_nb.cosmology.validity`) that the others reuse.
+"""
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+import contextlib
+import contextvars
+from typing import Callable, Iterator, Mapping, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -11,7 +20,52 @@ import jax.numpy as jnp
 from .. import cosmology
 from ..parameters import COSMOLOGY_DEFAULTS, COSMOLOGY_PARAMETERS, as_names
 
-__all__ = ["CosmoView", "optional_cosmology"]
+__all__ = ["CosmoView", "Guard", "optional_cosmology", "shared_guard"]
+
+
+class Guard(NamedTuple):
+    """What a likelihood's cosmology guard checks (built-in background model only): physical up
+    to ``z_max``, and with ``early`` the early-universe conditions (horizon infinity)."""
+
+    z_max: float
+    early: bool
+
+
+class _SharedGuard:
+    """One combined call's guard over a parameter dict: computed on first use, then reused."""
+
+    def __init__(self, params: Mapping, guards: tuple[Guard, ...]):
+        self.params, self.guards = params, frozenset(guards)
+        # early guards check up to infinity whatever their z_max (validity's early rule)
+        self.horizons = tuple(sorted({g.z_max for g in guards if not g.early}))
+        self.early = any(g.early for g in guards)
+        self.result: tuple[dict, jax.Array] | None = None
+
+    def get(self, view: "CosmoView") -> tuple[dict, jax.Array]:
+        if self.result is None:
+            ok, cosmo = cosmology.sanitize(view.raw(self.params), self.horizons, early=self.early)
+            self.result = (cosmo, ok)
+        return self.result
+
+
+_SHARED: contextvars.ContextVar[_SharedGuard | None] = contextvars.ContextVar(
+    "hicosmo_nb_shared_guard", default=None)
+
+
+@contextlib.contextmanager
+def shared_guard(params: Mapping, guards: tuple[Guard, ...]) -> Iterator[None]:
+    """Trace-time context in which views whose :class:`Guard` is in ``guards``, asked about this
+    very ``params`` object, share one sanitized point and flag (see the module docstring).
+
+    Where any part is unphysical the combination is ``-inf`` either way; each part still ands its
+    own extra conditions (``hrd > 0``, ...), and evaluates on a physical point, so values and
+    gradients stay finite.
+    """
+    token = _SHARED.set(_SharedGuard(params, tuple(guards)))
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
 
 
 def optional_cosmology(required: tuple[str, ...]) -> tuple[str, ...]:
@@ -55,6 +109,8 @@ class CosmoView:
         self.model_params = tuple(model_params)
         self.kw = {"de_density": de_density, "efunc": efunc}
         self.names = tuple(COSMOLOGY_PARAMETERS) + self.model_params
+        builtin = de_density is None and efunc is None
+        self.guard = Guard(self.z_max, self.early) if builtin else None  # shareable when built-in
 
     def raw(self, params: Mapping) -> dict:
         """Cosmology sub-dict, ``H0`` defaulted when absent."""
@@ -64,6 +120,10 @@ class CosmoView:
 
     def safe(self, params: Mapping, extra_ok: jax.Array | bool = True) -> tuple[dict, jax.Array]:
         """``(cosmo, ok)``: where not ok the standard parameters are replaced by fiducial values."""
+        shared = _SHARED.get()
+        if shared is not None and params is shared.params and self.guard in shared.guards:
+            cosmo, ok = shared.get(self)
+            return cosmo, ok & extra_ok
         ok, cosmo = cosmology.sanitize(self.raw(params), self.z_max, early=self.early, ok=extra_ok,
                                        **self.kw)
         return cosmo, ok

@@ -118,4 +118,5 @@ def bao_likelihood(data: BAOData, *, rd: str = "computed", method: str = "invers
                           optional_names=optional, method=method,
                           metadata={"dataset": data.name, "files": dict(data.files), "rd": rd,
                                     "citation": data.citation, "tracers": data.tracers,
-                                    "z": data.z.tolist(), "kinds": list(data.kinds)})
+                                    "z": data.z.tolist(), "kinds": list(data.kinds)},
+                          guard=view.guard)

@@ -22,6 +22,7 @@ from .. import _config  # noqa: F401  (float64)
 from .._warnings import warn
 from ..data.registry import OVERLAPS
 from ..parameters import refuse_alternative_names
+from ._cosmo import Guard, shared_guard
 
 __all__ = ["Likelihood", "combine"]
 
@@ -51,6 +52,12 @@ class Likelihood:
     optional_params : tuple of str
         Parameters the function also reads when present (else their defaults), e.g. ``w0`` for
         a distance likelihood: they may be free without being required.
+    guard : Guard, optional
+        The cosmology check the function makes on the parameter dict it is given, as given
+        (set by the built-in builders; None where it checks a converted dict).
+    body : callable, optional
+        ``loglike`` before ``jax.jit`` (same results). With ``guard``, :func:`combine` traces it
+        inline so that the parts of a combination check the cosmology once, not once each.
 
     Examples
     --------
@@ -72,6 +79,8 @@ class Likelihood:
     components: tuple["Likelihood", ...] = ()
     metadata: dict = field(default_factory=dict)
     optional_params: tuple[str, ...] = ()
+    guard: Guard | None = None
+    body: Callable[[Params], jax.Array] | None = None
 
     def __call__(self, params: Params) -> jax.Array:
         if isinstance(params, Mapping):  # 'h' for H0 would be ignored (H0 takes its default)
@@ -114,6 +123,10 @@ def combine(*likelihoods: Likelihood, name: str | None = None, allow_repeats: bo
     BAO, two compressions of Planck, two SN compilations) are not independent: a warning names
     them unless ``allow_overlap=True``.
 
+    Parts that declare a ``guard`` (the built-in builders) share one physical-validity check of
+    the cosmology per call, over the union of their horizons: the verdict of checking each part,
+    at the cost of one check.
+
     Raises
     ------
     ValueError
@@ -150,13 +163,18 @@ def combine(*likelihoods: Likelihood, name: str | None = None, allow_repeats: bo
                          "allow_overlap=True if intended.")
     names = tuple(dict.fromkeys(n for leaf in leaves for n in leaf.param_names))
     optional = tuple(dict.fromkeys(n for leaf in leaves for n in leaf.optional_params if n not in names))
-    fns = tuple(leaf.loglike for leaf in leaves)
+    shares = [leaf.guard is not None and leaf.body is not None for leaf in leaves]
+    guards = tuple(dict.fromkeys(leaf.guard for leaf, sh in zip(leaves, shares) if sh))
+    if sum(shares) < 2:  # nothing to share
+        shares, guards = [False] * len(leaves), ()
+    fns = tuple(leaf.body if sh else leaf.loglike for leaf, sh in zip(leaves, shares))
 
     @jax.jit
     def loglike(params):
         total = jnp.zeros((), dtype=jnp.float64)
-        for fn in fns:
-            total = total + fn(params)
+        with shared_guard(params, guards):
+            for fn in fns:
+                total = total + fn(params)
         return total
 
     return Likelihood(

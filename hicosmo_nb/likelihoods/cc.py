@@ -66,4 +66,4 @@ def cc_likelihood(data: HzData, *, name: str | None = None, de_density: Callable
     return gaussian_model(data.H, data.cov, model, lambda p: model(p)[0], param_names=required,
                           name=name, optional_names=optional_cosmology(required),
                           metadata={"dataset": data.name, "files": dict(data.files),
-                                    "citation": data.citation})
+                                    "citation": data.citation}, guard=view.guard)

@@ -184,4 +184,5 @@ def cmb_priors_likelihood(priors: CMBPriors, *, convention: str = "chen2019",
                           param_names=required, name=name, optional_names=optional,
                           metadata={"dataset": priors.name, "files": dict(priors.files),
                                     "citation": priors.citation, "convention": convention,
-                                    "parametrization": parametrization, "labels": priors.labels})
+                                    "parametrization": parametrization, "labels": priors.labels},
+                          guard=view.guard if parametrization == "density" else None)

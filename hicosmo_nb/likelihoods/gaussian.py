@@ -138,9 +138,10 @@ def _finite_jacobian(theory: Callable[[Mapping], jax.Array]) -> Callable[[Mappin
 def gaussian_model(data, cov, model: Callable[[Mapping], tuple[jax.Array, jax.Array]],
                    theory: Callable[[Mapping], jax.Array], *, param_names: Sequence[str],
                    name: str, optional_names: Sequence[str] = (), method: str = "inverse",
-                   metadata: dict | None = None) -> Likelihood:
+                   metadata: dict | None = None, guard=None) -> Likelihood:
     """Like :func:`gaussian`, with ``model(params) -> (theory vector, physical flag)`` computed
     in one pass (builders use it so shared work is traced once); ``theory`` is stored for Fisher.
+    ``guard``: the builder's ``CosmoView.guard`` (see :attr:`Likelihood.guard`).
     """
     data = _vector(data, name)
     factor = factorize(np.asarray(cov, dtype=float), f"{name} covariance")
@@ -153,8 +154,7 @@ def gaussian_model(data, cov, model: Callable[[Mapping], tuple[jax.Array, jax.Ar
     optional = as_names(optional_names, f"{name}: optional_names")
     where = f"likelihood {name!r}"
 
-    @jax.jit
-    def loglike(params):
+    def body(params):
         check_keys(params, required, optional, name)
         check_scalar_params(params, required + optional, where)  # trace time: vmap-safe
         vec, ok = model(params)
@@ -169,8 +169,9 @@ def gaussian_model(data, cov, model: Callable[[Mapping], tuple[jax.Array, jax.Ar
 
     meta = {"n_data": int(data.size), "logdet_cov": factor.logdet, "chi2_offset": norm, "method": method,
             **(metadata or {})}
-    return Likelihood(loglike=loglike, param_names=required, name=name, data=d,
-                      cov=jnp.asarray(factor.cov), theory=theory, metadata=meta, optional_params=optional)
+    return Likelihood(loglike=jax.jit(body), param_names=required, name=name, data=d,
+                      cov=jnp.asarray(factor.cov), theory=theory, metadata=meta,
+                      optional_params=optional, guard=guard, body=body)
 
 
 def gaussian_prior(param: str, mean: float, sigma: float, *, name: str | None = None,

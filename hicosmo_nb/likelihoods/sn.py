@@ -146,7 +146,7 @@ def sn_likelihood(data: SNData, *, marginalize_M: bool = True, method: str = "au
             "offset_param": offset, "method": method,
             "H0_if_absent": COSMOLOGY_DEFAULTS["H0"], "chi2_offset": float(norm_m if marginalize_M else norm)}
     common = dict(param_names=required, name=name, data=mag, cov=jnp.asarray(factor.cov), metadata=meta,
-                  optional_params=optional)
+                  optional_params=optional, guard=view.guard)
 
     def theory(params):
         mu, _ = mu_safe(params)
@@ -176,21 +176,19 @@ def sn_likelihood(data: SNData, *, marginalize_M: bool = True, method: str = "au
             return q(mag - mu - params[offset]), ok
 
     if marginalize_M:
-        @jax.jit
-        def loglike(params):
+        def body(params):
             check_keys(params, required, optional, name)
             c2, ok = chi2_and_ok(params)
             return jnp.where(ok, -0.5 * (c2 + norm_m), -jnp.inf)
 
-        return Likelihood(loglike=loglike, theory=None, **common)
+        return Likelihood(loglike=jax.jit(body), theory=None, body=body, **common)
 
-    @jax.jit
-    def loglike(params):
+    def body(params):
         check_keys(params, required, optional, name)
         c2, ok = chi2_and_ok(params)
         return jnp.where(ok & jnp.isfinite(params[offset]), -0.5 * (c2 + norm), -jnp.inf)
 
-    return Likelihood(loglike=loglike, theory=theory, **common)
+    return Likelihood(loglike=jax.jit(body), theory=theory, body=body, **common)
 
 
 class _Knots:
