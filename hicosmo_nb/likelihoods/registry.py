@@ -94,15 +94,22 @@ def sh0es(*, mean: float = SH0ES_2022["mean"], sigma: float = SH0ES_2022["sigma"
     return h0_prior(mean, sigma, name="sh0es")
 
 
-def bbn(*, kind: str = "omega_b", parametrization: str = "density") -> Likelihood:
-    """BBN (Schöneberg 2024): omega_b = 0.02218 +- 0.00055, or ``kind="omega_b_neff"`` (with N_eff)."""
-    return bbn_likelihood(_data.load_bbn_prior(kind), parametrization=parametrization)
+def _marginal(prior, labels):
+    return prior if labels is None else prior.marginal(labels)
 
 
-def desi_dr2_cmb_prior(*, parametrization: str = "density", z_star_method: str = "hs_camb") -> Likelihood:
-    """DESI DR2 compressed CMB prior (Planck PR4) on (theta_*, omega_b, omega_bc)."""
-    return desi_cmb_prior_likelihood(_data.load_desi_cmb_prior(), parametrization=parametrization,
-                                     z_star_method=z_star_method)
+def bbn(*, kind: str = "omega_b", parametrization: str = "density", labels=None) -> Likelihood:
+    """BBN (Schöneberg 2024): omega_b = 0.02218 +- 0.00055, or ``kind="omega_b_neff"`` (with N_eff);
+    ``labels=("omega_b",)`` keeps the marginal of the 2-d prior."""
+    return bbn_likelihood(_marginal(_data.load_bbn_prior(kind), labels), parametrization=parametrization)
+
+
+def desi_dr2_cmb_prior(*, parametrization: str = "density", z_star_method: str = "hs_camb",
+                       labels=None) -> Likelihood:
+    """DESI DR2 compressed CMB prior (Planck PR4) on (theta_*, omega_b, omega_bc); ``labels=`` keeps
+    the Gaussian marginal of a subset, e.g. ``("theta_star",)`` for DESI's BAO + BBN + theta_*."""
+    return desi_cmb_prior_likelihood(_marginal(_data.load_desi_cmb_prior(), labels),
+                                     parametrization=parametrization, z_star_method=z_star_method)
 
 
 DATASETS: dict[str, Callable[..., Likelihood]] = {
