@@ -44,7 +44,7 @@ from matplotlib.figure import Figure
 
 from ..fit import build_problem
 from ..fisher import fisher_observed
-from ..inference import NutsSettings, Run, compute_diagnostics
+from ..inference import NutsSettings, Problem, Run, compute_diagnostics
 from ..keys import KeyManager
 from ..likelihoods import DATASETS
 from ..parameters import MODELS, unknown_name_error
@@ -147,8 +147,9 @@ class SamplerDashboard(Dashboard):
             self._thread.join(timeout)
         return not self.running
 
-    def start(self) -> bool:
-        """Build the problem from the controls and start a new run in the background.
+    def start(self, problem: Problem | None = None) -> bool:
+        """Build the problem from the controls (or take ``problem``, e.g. from the combination
+        explorer) and start a new run in the background.
 
         Returns True if the run was started; otherwise a message says why (bad names, ...).
         """
@@ -157,11 +158,12 @@ class SamplerDashboard(Dashboard):
             return False
         c = {k: w.value for k, w in self.controls.items()}
         try:
-            if not c["datasets"]:
-                raise ValueError("datasets: select at least one dataset")
-            opts = {d: {"rd": "free"} for d in c["datasets"] if c["rd_free"] and d.endswith("_bao")}
-            problem = build_problem(c["model"], list(c["datasets"]), parse_names(c["free"]),
-                                         fixed=parse_fixed(c["fixed"]), options=opts)
+            if problem is None:
+                if not c["datasets"]:
+                    raise ValueError("datasets: select at least one dataset")
+                opts = {d: {"rd": "free"} for d in c["datasets"] if c["rd_free"] and d.endswith("_bao")}
+                problem = build_problem(c["model"], list(c["datasets"]), parse_names(c["free"]),
+                                        fixed=parse_fixed(c["fixed"]), options=opts)
             keys = KeyManager(c["seed"])
         except Exception as exc:  # noqa: BLE001 - every failure becomes a message
             self._fail(exc)
