@@ -92,7 +92,8 @@ def bbn_likelihood(prior: GaussianPriorData, *, parametrization: str = "density"
 
 
 def desi_cmb_prior_likelihood(prior: GaussianPriorData, *, parametrization: str = "density",
-                              z_star_method: str = "hs_camb", name: str | None = None) -> Likelihood:
+                              z_star_method: str = "hs_camb", name: str | None = None,
+                              neutrino_hierarchy: str = "one") -> Likelihood:
     """DESI DR2 compressed CMB prior on ``(theta_*, omega_b, omega_bc)`` (module docstring).
 
     Parameters
@@ -114,7 +115,7 @@ def desi_cmb_prior_likelihood(prior: GaussianPriorData, *, parametrization: str 
     if z_star_method not in cosmology.early.Z_STAR_METHODS:
         raise ValueError(f"z_star_method must be one of {cosmology.early.Z_STAR_METHODS}, got {z_star_method!r}")
     name = name or prior.name
-    view = CosmoView(_Z_MAX, early=True)
+    view = CosmoView(_Z_MAX, early=True, neutrino_hierarchy=neutrino_hierarchy)
     phys = ("H0", "omega_b", "omega_c")
     required = ("H0", "Omega_m", "Omega_b") if parametrization == "density" else phys
     optional = optional_cosmology(("H0", "Omega_m", "Omega_b"))
