@@ -44,3 +44,24 @@ def test_bad_or_conflicting_hierarchy_raises():
     lk = L.get("union3", neutrino_hierarchy="normal")
     with pytest.raises(ValueError, match="built with neutrino_hierarchy='normal'"):
         lk({"Omega_m": 0.3, "m_nu": 0.1, "neutrino_hierarchy": NeutrinoHierarchy("inverted")})
+
+
+def test_facade_passes_the_hierarchy_to_every_dataset_and_records_it():
+    from hicosmo_nb.inference import build_problem
+
+    p = build_problem("LCDM", ["desi_dr2_bao", "bbn", "union3"], neutrino_hierarchy="normal",
+                      options={"union3": {"neutrino_hierarchy": "degenerate"}})  # a dataset's own wins
+    assert p.spec.options == {"desi_dr2_bao": {"neutrino_hierarchy": "normal"},
+                              "union3": {"neutrino_hierarchy": "degenerate"}}
+    with pytest.raises(ValueError, match="neutrino_hierarchy must be one of"):
+        build_problem("LCDM", ["desi_dr2_bao"], neutrino_hierarchy="normel")
+
+
+def test_cli_checks_the_hierarchy_before_jax(tmp_path):
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "hicosmo_nb", "fit", "LCDM", "desi_dr2_bao",
+                          "--neutrino-hierarchy", "normel", "--out", str(tmp_path / "o")],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and "invalid choice: 'normel'" in out.stderr and "'inverted'" in out.stderr
