@@ -65,3 +65,18 @@ def test_cli_checks_the_hierarchy_before_jax(tmp_path):
                           "--neutrino-hierarchy", "normel", "--out", str(tmp_path / "o")],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 2 and "invalid choice: 'normel'" in out.stderr and "'inverted'" in out.stderr
+
+
+@pytest.mark.slow
+def test_sampler_dashboard_builds_with_the_chosen_hierarchy():
+    pytest.importorskip("ipywidgets")
+    from hicosmo_nb.parameters import NEUTRINO_HIERARCHIES
+    from hicosmo_nb.widgets import sampler_dashboard
+
+    dash = sampler_dashboard("LCDM", ["cc"], free=["H0", "Omega_m"], num_chains=1, num_warmup=5,
+                             num_samples=10, mode="png", neutrino_hierarchy="normal")
+    assert tuple(dash.controls["neutrino_hierarchy"].options) == NEUTRINO_HIERARCHIES
+    dash.controls["neutrino_hierarchy"].value = "inverted"
+    assert dash.start() is True, dash.messages
+    assert dash.problem.spec.options == {"cc": {"neutrino_hierarchy": "inverted"}}
+    assert dash.wait(600)
