@@ -60,6 +60,8 @@ def bao_likelihood(data: BAOData, *, rd: str = "computed", method: str = "invers
         Defaults to ``data.name``.
     de_density, efunc, model_params
         User dark-energy density or ``E(z)`` and the extra parameter names it reads.
+    neutrino_hierarchy : {"one", "degenerate", "normal", "inverted"}
+        How ``m_nu`` splits into mass states: a static setting of the likelihood, never sampled.
 
     Returns
     -------

@@ -39,6 +39,8 @@ def cc_likelihood(data: HzData, *, name: str | None = None, de_density: Callable
         Defaults to ``data.name``.
     de_density, efunc, model_params
         User dark-energy density or ``E(z)`` and the extra parameter names it reads.
+    neutrino_hierarchy : {"one", "degenerate", "normal", "inverted"}
+        How ``m_nu`` splits into mass states: a static setting of the likelihood, never sampled.
 
     Returns
     -------

@@ -126,6 +126,8 @@ def cmb_priors_likelihood(priors: CMBPriors, *, convention: str = "chen2019",
     name : str, optional
     de_density, model_params
         User dark-energy density and the extra parameter names it reads.
+    neutrino_hierarchy : {"one", "degenerate", "normal", "inverted"}
+        How ``m_nu`` splits into mass states: a static setting of the likelihood, never sampled.
 
     Returns
     -------
