@@ -43,6 +43,12 @@ def test_lcdm_desi_cmb_compressed(desi_cmb):
         # compressed vs full CMB likelihood: 0.6 sigma measured (module docstring), so 0.75 here
         assert abs(fit.mode[name] - mean) < 0.75 * sd, (name, fit.mode[name])
         assert fit.sigma[name] == pytest.approx(sd, rel=0.1), name
+    res = run_nuts(Problem(desi_cmb, LCDM), key=jax.random.PRNGKey(3), num_chains=2, num_warmup=300,
+                   num_samples=400, progress=False, warn=False)
+    for name, (mean, sd) in published.items():
+        x = np.asarray(res.samples[name]).ravel()
+        assert abs(np.mean(x) - fit.mode[name]) < 0.2 * sd, name  # NUTS agrees with the Laplace fit
+        assert abs(np.mean(x) - mean) < 0.75 * sd and np.std(x) == pytest.approx(sd, rel=0.15), name
 
 
 @pytest.mark.slow
