@@ -41,6 +41,7 @@ def fit(
     options: Mapping[str, Mapping[str, Any]] | None = None,
     seed: int = 0,
     nuts: NutsSettings | None = None,
+    neutrino_hierarchy: str = "one",
     **run_options: Any,
 ) -> Result:
     """Fit ``model`` to ``datasets`` with NUTS in one line.
@@ -61,6 +62,9 @@ def fit(
         Dataset builder options (another way to give them).
     seed : int
         The key is ``KeyManager(seed).key("nuts")``; its record goes into the manifest.
+    neutrino_hierarchy : {"one", "degenerate", "normal", "inverted"}
+        How ``m_nu`` splits into mass states, for every dataset (a static setting, never
+        sampled; see :func:`build_problem`).
     nuts : NutsSettings, optional
         Default here ``NutsSettings(dense_mass=True)``: cosmological parameters are usually
         strongly correlated (e.g. Omega_m and M for SNe) and a dense mass matrix for a handful
@@ -83,7 +87,8 @@ def fit(
     >>> res = fit("LCDM", ["desi_dr2_bao", "cc"], free=["H0", "Omega_m"])  # doctest: +SKIP
     >>> res.summary()  # doctest: +SKIP
     """
-    problem = build_problem(model, datasets, free, priors=priors, fixed=fixed, options=options)
+    problem = build_problem(model, datasets, free, priors=priors, fixed=fixed, options=options,
+                            neutrino_hierarchy=neutrino_hierarchy)
     km = KeyManager(seed)
     key = km.key("nuts")
     extra = {"key_manager": km.manifest(), **run_options.pop("manifest_extra", {})}

@@ -117,6 +117,10 @@ def test_compare_bad_input(line):
         compare({"x": p, "y": Problem(other, {"a": Uniform(-5.0, 5.0)})})
     with pytest.raises(ValueError, match="must be a Problem"):
         compare({"x": p, "y": "LCDM"})
+    with pytest.raises(ValueError, match="nlive must be an integer >= 10, got 5"):
+        nested_evidence(p, nlive=5)
+    with pytest.raises(ValueError, match="dlogz must be a positive number, got 0"):
+        nested_evidence(p, dlogz=0)
 
 
 def test_starts_from_draws_and_the_fast_path(line):
@@ -148,3 +152,19 @@ def test_tension_measures_on_gaussians_with_known_answer(k):
     assert s.sigma == pytest.approx(exact, abs=0.15), (s, exact)
     with pytest.raises(ValueError, match=r"params \['z'\] are not in both results"):
         gaussian_tension(a, b, params=["z"])
+
+
+def test_maximizer_compiles_once_for_many_fits(line):
+    from hicosmo_nb.compare import build_maximizer
+
+    m = build_maximizer(Problem(line, {"a": Uniform(-5.0, 5.0), "b": Uniform(-5.0, 5.0)}))
+    first = maximize(m, num_starts=2, seed=1)
+    second = maximize(m, draws={"a": [0.0, 0.2], "b": [0.9, 1.1]}, num_starts=2)
+    assert first.best == pytest.approx(second.best, rel=1e-6)
+    assert m.loglike_u._cache_size() == 1 and m.logpost_u._cache_size() == 1
+    with pytest.raises(ValueError, match="build_maximizer needs an inference.Problem, got Likelihood"):
+        build_maximizer(line)
+    with pytest.raises(ValueError, match="num_starts must be a positive integer, got 0"):
+        maximize(m, num_starts=0)
+    with pytest.raises(ValueError, match=r"draws lack the free parameter\(s\) \['b'\]"):
+        maximize(m, draws={"a": [0.1]})

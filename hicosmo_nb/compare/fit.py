@@ -187,7 +187,8 @@ def _start_points(problem: Problem, draws, num_starts: int, seed: int) -> list[d
 def _flat_draws(draws, names) -> dict[str, np.ndarray]:
     samples = draws.samples if hasattr(draws, "samples") else draws
     if not isinstance(samples, Mapping):
-        raise ValueError(f"draws must be an inference.Result or a dict name -> array, got {type(draws).__name__}")
+        raise ValueError(f"draws must be an inference.Result or a dict name -> array, got "
+                         f"{type(draws).__name__}")
     missing = [n for n in names if n not in samples]
     if missing:
         raise ValueError(f"draws lack the free parameter(s) {missing}; they have {sorted(samples)}")

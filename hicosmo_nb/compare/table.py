@@ -173,7 +173,9 @@ def compare(models: Mapping[str, Any], *, reference: str | None = None, evidence
         reference = min(fits, key=lambda n: fits[n].k)
     elif reference not in fits:
         raise ValueError(f"reference {reference!r} is not one of the models {list(fits)}")
-    evid = {n: nested_evidence(p, **dict(nested or {})) for n, p in problems.items()} if evidence == "nested" else {}
+    evid = {}
+    if evidence == "nested":
+        evid = {n: nested_evidence(p, **dict(nested or {})) for n, p in problems.items()}
     ref = fits[reference]
     ref_ev = evid.get(reference)
     rows = {}

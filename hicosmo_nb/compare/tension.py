@@ -47,7 +47,8 @@ class Tension(NamedTuple):
 def _flat(result: Any, what: str) -> dict[str, np.ndarray]:
     samples = result.samples if hasattr(result, "samples") else result
     if not isinstance(samples, Mapping):
-        raise ValueError(f"{what} must be an inference.Result or a dict name -> draws, got {type(result).__name__}")
+        raise ValueError(f"{what} must be an inference.Result or a dict name -> draws, got "
+                         f"{type(result).__name__}")
     return {str(k): np.asarray(v, dtype=float).ravel() for k, v in samples.items()}
 
 
