@@ -3,9 +3,9 @@
 :class:`CombinationFits` serves the DESI DR2 style table (BAO; + BBN; + BBN + theta_*; + CMB;
 + supernovae) and the combination explorer dashboard. It builds every dataset's likelihood once
 and, per *structure* (a model and the free parameters the ticked datasets constrain), compiles
-one objective ``sum_i [ticked_i] ln L_i(params)`` whose tick mask is an argument (``lax.cond``
-skips the unticked ones), so a new combination of the same structure is a new optimization, not
-a new compilation. Each fit is :func:`~hicosmo_nb.compare.maximize` (maximum likelihood from
+each dataset's ``ln L`` and gradient once (on its first use); a combination sums the ticked
+ones, so a new combination of a structure is a new optimization, not a new compilation (and
+each compilation is one dataset's, which keeps the peak memory of compiling low). Each fit is :func:`~hicosmo_nb.compare.maximize` (maximum likelihood from
 several starts, posterior mode, Laplace covariance and ``ln Z``) and is cached by combination.
 
 Structures
@@ -24,7 +24,8 @@ True
 
 from __future__ import annotations
 
-from typing import Mapping, NamedTuple, Sequence
+import inspect
+from typing import Callable, Mapping, NamedTuple, Sequence
 
 import jax
 import jax.numpy as jnp
@@ -34,7 +35,7 @@ from .. import _config  # noqa: F401  (float64)
 from .. import likelihoods
 from ..inference import Problem
 from ..inference.priors import build_transform, default_priors
-from ..parameters import MODELS, PARAMETERS, unknown_name_error
+from ..parameters import MODELS, NEUTRINO_HIERARCHIES, PARAMETERS, unknown_name_error
 from .fit import Maximizer, ModelFit, maximize
 from .table import Comparison, compare
 
@@ -67,7 +68,12 @@ class Structure(NamedTuple):
     members: tuple
     fixed: dict
     priors: dict
-    maximizer: Maximizer  # built for all members; per-combination copies swap the mask
+    like_x: dict       # entry -> jitted x -> ln L of that dataset
+    like_vg: dict      # entry -> jitted u -> (ln L, gradient) in the sampler's unconstrained coordinates
+    prior_vg: Callable  # u -> (ln prior, gradient)
+    log_prior_x: Callable
+    to_x: Callable
+    to_u: Callable
 
 
 class CombinationFits:
@@ -82,6 +88,9 @@ class CombinationFits:
         Priors overriding the flat registry ranges (by parameter name).
     num_starts : int
         Optimizer starts per fit (see :func:`~hicosmo_nb.compare.maximize`).
+    neutrino_hierarchy : str
+        A static setting passed to every dataset builder that takes it (a key of
+        :data:`~hicosmo_nb.parameters.NEUTRINO_HIERARCHIES`).
 
     Attributes
     ----------
@@ -92,17 +101,22 @@ class CombinationFits:
     """
 
     def __init__(self, entries: Sequence[str] | None = None, *, priors: Mapping | None = None,
-                 num_starts: int = 3):
+                 num_starts: int = 3, neutrino_hierarchy: str = "one"):
         entries = tuple(ENTRIES) if entries is None else tuple(entries)
         bad = [e for e in entries if e not in ENTRIES]
         if bad:
             raise unknown_name_error("dataset entry", bad, ENTRIES)
+        if neutrino_hierarchy not in NEUTRINO_HIERARCHIES:
+            raise unknown_name_error("neutrino_hierarchy", [str(neutrino_hierarchy)], NEUTRINO_HIERARCHIES)
+        self.neutrino_hierarchy = neutrino_hierarchy
         self.num_starts = num_starts
         self.user_priors = dict(priors or {})
         self._lk: dict = {}
         self.unavailable: dict[str, str] = {}
         for e in entries:
             _, name, opts = ENTRIES[e]
+            if "neutrino_hierarchy" in inspect.signature(likelihoods.DATASETS[name]).parameters:
+                opts = {**opts, "neutrino_hierarchy": neutrino_hierarchy}
             try:
                 self._lk[e, True] = likelihoods.get(name, **opts)
                 if name.endswith("_bao"):
@@ -174,14 +188,9 @@ class CombinationFits:
         priors = {**default_priors(free), **{k: v for k, v in self.user_priors.items() if k in free}}
         transform = build_transform(free, priors)
         dists = [priors[n].distribution() for n in free]
-        fns = [lk.loglike for lk in lks]
 
-        def loglike_x(x, mask):
-            params = {**fixed, **{n: x[i] for i, n in enumerate(free)}}
-            total = jnp.zeros(())
-            for i, f in enumerate(fns):
-                total = total + jax.lax.cond(mask[i], f, lambda p: jnp.zeros(()), params)
-            return total
+        def at(f):
+            return lambda x: f({**fixed, **{n: x[i] for i, n in enumerate(free)}})
 
         def log_prior_x(x):
             return sum(d.log_prob(x[i]) for i, d in enumerate(dists))
@@ -190,17 +199,15 @@ class CombinationFits:
             c = transform.constrain(u)
             return jnp.stack([c[n] for n in free])
 
-        def objective_u(u, mask, prior_weight):  # ln L (weight 0) or ln L + ln prior (1): one compile
-            x = to_x(u)
-            return loglike_x(x, mask) + prior_weight * log_prior_x(x)
-
-        vg = jax.jit(jax.value_and_grad(objective_u))
-        m = Maximizer(problem=None, loglike_u=lambda u, mask: vg(u, mask, 0.0),
-                      logpost_u=lambda u, mask: vg(u, mask, 1.0), loglike_x=jax.jit(loglike_x),
-                      log_prior_x=jax.jit(log_prior_x),
-                      to_u=lambda values: np.asarray(transform.unconstrain(values), dtype=float),
-                      to_x=jax.jit(to_x))
-        return Structure(model, calibrated, free, members, fixed, priors, m)
+        # one jitted function per dataset (compiled on its first use in this structure): a
+        # combination sums the ticked ones, so no combination compiles anything of its own
+        like_x = {e: jax.jit(at(lk.loglike)) for e, lk in zip(members, lks)}
+        like_vg = {e: jax.jit(jax.value_and_grad(lambda u, f=at(lk.loglike): f(to_x(u))))
+                   for e, lk in zip(members, lks)}
+        prior_vg = jax.jit(jax.value_and_grad(lambda u: log_prior_x(to_x(u))))
+        return Structure(model, calibrated, free, members, fixed, priors, like_x, like_vg, prior_vg,
+                         jax.jit(log_prior_x), jax.jit(to_x),
+                         lambda values: np.asarray(transform.unconstrain(values), dtype=float))
 
     # ------------------------------------------------------------------ fits
     def problem(self, selection: Sequence[str], model: str) -> Problem:
@@ -211,11 +218,19 @@ class CombinationFits:
         return Problem(lk, s.priors, {k: v for k, v in s.fixed.items() if k in lk.reads})
 
     def _maximizer(self, selection: tuple, s: Structure) -> Maximizer:
-        mask = jnp.asarray([e in selection for e in s.members])
-        m = s.maximizer
-        return m._replace(problem=self.problem(selection, s.model),
-                          loglike_u=lambda u: m.loglike_u(u, mask), logpost_u=lambda u: m.logpost_u(u, mask),
-                          loglike_x=lambda x: m.loglike_x(x, mask))
+        ticked = [e for e in s.members if e in selection]
+
+        def loglike_u(u):
+            parts = [s.like_vg[e](u) for e in ticked]
+            return sum(v for v, _ in parts), sum(g for _, g in parts)
+
+        def logpost_u(u):
+            (v, g), (pv, pg) = loglike_u(u), s.prior_vg(u)
+            return v + pv, g + pg
+
+        return Maximizer(problem=self.problem(selection, s.model), loglike_u=loglike_u, logpost_u=logpost_u,
+                         loglike_x=lambda x: sum(s.like_x[e](x) for e in ticked), log_prior_x=s.log_prior_x,
+                         to_u=s.to_u, to_x=s.to_x)
 
     def _starts(self, s: Structure, seed: int) -> dict:
         rng = np.random.default_rng(seed)

@@ -32,9 +32,9 @@ class CombinationExplorer(Dashboard):
     """The combination explorer (see :func:`combination_explorer`)."""
 
     def __init__(self, datasets: Sequence[str] = ("desi", "cmb"), model: str = "w0waCDM", *,
-                 fits: CombinationFits | None = None, mode: str = "auto"):
+                 fits: CombinationFits | None = None, neutrino_hierarchy: str = "one", mode: str = "auto"):
         super().__init__()
-        self.fits = fits if fits is not None else CombinationFits()
+        self.fits = fits if fits is not None else CombinationFits(neutrino_hierarchy=neutrino_hierarchy)
         self.pinned: list[tuple[str, ...]] = []
         self.sampler = None
         c = {}
@@ -120,6 +120,7 @@ class CombinationExplorer(Dashboard):
             for k, v in settings.items():
                 self.sampler.controls[k].value = v
         self.sampler.controls["model"].value = model
+        self.sampler.controls["neutrino_hierarchy"].value = self.fits.neutrino_hierarchy
         self.sampler.start(problem=problem)
         return self.sampler
 
@@ -195,7 +196,8 @@ class CombinationExplorer(Dashboard):
 
 
 def combination_explorer(datasets: Sequence[str] = ("desi", "cmb"), model: str = "w0waCDM", *,
-                         fits: CombinationFits | None = None, mode: str = "auto") -> CombinationExplorer:
+                         fits: CombinationFits | None = None, neutrino_hierarchy: str = "one",
+                         mode: str = "auto") -> CombinationExplorer:
     """Overlay the Laplace ellipses of dataset combinations, with each one's significance.
 
     Tick datasets (DESI DR2 BAO, BBN, theta_*, the compressed CMB prior, the SN sets whose
@@ -214,6 +216,9 @@ def combination_explorer(datasets: Sequence[str] = ("desi", "cmb"), model: str =
     model : {"LCDM", "wCDM", "w0waCDM"}
     fits : CombinationFits, optional
         A cache to share (e.g. with a notebook that already fitted the combinations).
+    neutrino_hierarchy : str
+        Static setting of the datasets (a key of :data:`~hicosmo_nb.parameters.NEUTRINO_HIERARCHIES`),
+        used when ``fits`` is not given.
     mode : {"auto", "ipympl", "png"}
 
     Returns
@@ -234,4 +239,4 @@ def combination_explorer(datasets: Sequence[str] = ("desi", "cmb"), model: str =
     bad = [d for d in datasets if d not in ENTRIES]
     if bad:
         raise ValueError(f"unknown dataset entr{'y' if len(bad) == 1 else 'ies'} {bad}; valid: {list(ENTRIES)}")
-    return CombinationExplorer(datasets, model, fits=fits, mode=mode)
+    return CombinationExplorer(datasets, model, fits=fits, neutrino_hierarchy=neutrino_hierarchy, mode=mode)
