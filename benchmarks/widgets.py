@@ -12,8 +12,11 @@ it includes the blit and the whole frame sent when the browser asks for it (its 
 (``syncing_data_url`` off, as after the frontend's "initialized" message). The number of full draws among the timed changes is printed, and the
 cost of the PNG encode alone (png mode).
 Targets on 2 cores: compute <= 2 ms (cosmology), <= 20 ms (Fisher); whole update <= 50 ms.
+Combination explorer (png mode): a toggle of a dataset whose fits are cached redraws in <= 50 ms;
+a new combination (its w0waCDM and LCDM fits, after the model structures are compiled) in <= 3 s.
 
-Run: ``python benchmarks/widgets.py``
+Run: ``python benchmarks/widgets.py`` (``python benchmarks/widgets.py combination``: only the
+combination explorer)
 """
 
 from __future__ import annotations
@@ -83,6 +86,40 @@ def _sampler() -> None:
           f"max {u.max():.0f} ms; sampling {st.elapsed_s:.1f} s for {int(st.draws.sum())} draws ({dash.state['phase']})")
 
 
+def _timed_set(dash, **values):
+    """(wall s, CPU s) of one ``set`` (compute + draw + redraw)."""
+    w0, c0 = time.perf_counter(), time.process_time()
+    dash.set(**values)
+    assert dash.message == "", dash.message
+    return time.perf_counter() - w0, time.process_time() - c0
+
+
+def _combination() -> None:
+    """Combination explorer: cached toggles and new combinations (fits), after the compilations."""
+    from hicosmo_nb.widgets import combination_explorer
+
+    t0 = time.perf_counter()
+    dash = combination_explorer(("desi", "cmb"), "w0waCDM", mode="png")
+    dash.set(use_cmb=False, use_bbn=True)  # compiles nothing new: same structure, LCDM compiled above
+    print(f"combination_explorer: first draw + 2 structures compiled in {time.perf_counter() - t0:.0f} s "
+          f"({dash.fits.compiled} structures)", flush=True)
+    new = []
+    for values in (dict(use_theta_star=True), dict(use_union3=True), dict(use_bbn=False, use_theta_star=False,
+                                                                          use_cmb=True),
+                   dict(use_cmb=False, use_theta_star=True), dict(use_theta_star=False, use_bbn=False, use_cmb=True,
+                                                                 use_union3=False)):
+        fitted = len(dash.fits._fits)
+        new.append((*_timed_set(dash, **values), len(dash.fits._fits) - fitted))
+    w, c, n = np.asarray(new).T
+    print(f"combination_explorer [png   ] new combination (w0waCDM + LCDM fits, {int(n.sum())} fits): median "
+          f"{np.median(w):.2f} s wall ({np.median(c):.2f} s CPU), max {w.max():.2f} s wall; "
+          f"structures compiled {dash.fits.compiled}", flush=True)
+    toggles = [_timed_set(dash, use_union3=bool(i % 2 == 0)) for i in range(20)]
+    w, c = np.asarray(toggles).T * 1e3
+    print(f"combination_explorer [png   ] toggle of a cached combination: whole update median {np.median(w):.1f} ms "
+          f"wall ({np.median(c):.1f} ms CPU), max {w.max():.1f} ms wall, over {len(toggles)} toggles", flush=True)
+
+
 def main() -> None:
     from hicosmo_nb import derivatives
     from hicosmo_nb.widgets import autodiff_explorer, cosmology_explorer, fisher_explorer
@@ -105,8 +142,16 @@ def main() -> None:
         ad = autodiff_explorer("sin", mode=mode)
         _report("autodiff_explorer", mode, ad, ad_changes, lambda: f"compilations {derivatives.compilations('sin')}")
     _sampler()
+    _combination()
     print_load("after")
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if sys.argv[1:] == ["combination"]:
+        print_load("before")
+        _combination()
+        print_load("after")
+    else:
+        main()

@@ -42,7 +42,7 @@ if not _cli_start():
 __version__ = "0.1.0"
 
 _SUBMODULES = (
-    "cosmology", "data", "fisher", "fit", "inference", "keys", "likelihoods", "parameters", "plots",
+    "cosmology", "compare", "data", "fisher", "fit", "inference", "keys", "likelihoods", "parameters", "plots",
     "nbody", "emulate",
 )
 # convenience name -> module that defines it

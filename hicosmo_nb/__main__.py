@@ -37,6 +37,8 @@ import pathlib
 import sys
 from typing import Sequence
 
+from .parameters import NEUTRINO_HIERARCHIES
+
 OUTPUTS = ("posterior.nc", "summary.csv", "summary.txt", "corner.png", "manifest.json")
 CHECKPOINT = "checkpoint.npz"
 _PRIORS = {"uniform": ("Uniform", 2), "normal": ("Normal", 2), "truncnormal": ("TruncatedNormal", 4)}
@@ -105,6 +107,8 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--prior", nargs="+", metavar="NAME=SPEC", help="uniform:LO:HI, normal:MU:SIGMA, "
                    "truncnormal:MU:SIGMA:LO:HI")
     f.add_argument("--option", nargs="+", metavar="DATASET:KEY=VALUE", help="dataset options (JSON values)")
+    f.add_argument("--neutrino-hierarchy", default="one", choices=NEUTRINO_HIERARCHIES,
+                   help="how m_nu splits into mass states, for every dataset (static, never sampled)")
     f.add_argument("--chains", type=int, default=4)
     f.add_argument("--warmup", type=int, default=500)
     f.add_argument("--samples", type=int, default=1000)
@@ -184,7 +188,8 @@ def _fit(args) -> int:
         distributed.initialize()
     priors = {k: getattr(inference, kind)(*vals) for k, (kind, vals) in a["priors"].items()}
     res = fit(args.model, args.datasets, args.free, priors=priors or None, fixed=a["fixed"] or None,
-              options=a["options"] or None, seed=args.seed, num_chains=args.chains,
+              options=a["options"] or None, neutrino_hierarchy=args.neutrino_hierarchy,
+              seed=args.seed, num_chains=args.chains,
               num_warmup=args.warmup, num_samples=args.samples, chain_method=args.chain_method,
               nuts=inference.NutsSettings(dense_mass=not args.diagonal_mass, target_accept=args.target_accept),
               checkpoint=a["checkpoint"], progress=False if args.no_progress else None)

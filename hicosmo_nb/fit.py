@@ -45,6 +45,7 @@ def fit(
     allow_overlap: bool = False,
     seed: int = 0,
     nuts: NutsSettings | None = None,
+    neutrino_hierarchy: str = "one",
     **run_options: Any,
 ) -> Result:
     """Fit ``model`` to ``datasets`` with NUTS in one line.
@@ -67,6 +68,9 @@ def fit(
         Combine datasets that share data (DESI DR1 and DR2 BAO, ...) without a warning.
     seed : int
         The key is ``KeyManager(seed).key("nuts")``; its record goes into the manifest.
+    neutrino_hierarchy : {"one", "degenerate", "normal", "inverted"}
+        How ``m_nu`` splits into mass states, for every dataset (a static setting, never
+        sampled; see :func:`build_problem`).
     nuts : NutsSettings, optional
         Default here ``NutsSettings(dense_mass=True)``: cosmological parameters are usually
         strongly correlated (e.g. Omega_m and M for SNe) and a dense mass matrix for a handful
@@ -97,7 +101,8 @@ def fit(
             raise ValueError(f"give {', '.join(nuts_fields)} inside nuts=NutsSettings(...), not beside it")
         nuts = NutsSettings(**{"dense_mass": True, **nuts_fields})
     problem = build_problem(model, datasets, free, priors=priors, fixed=fixed, options=options,
-                            allow_overlap=allow_overlap)
+                            allow_overlap=allow_overlap,
+                            neutrino_hierarchy=neutrino_hierarchy)
     km = KeyManager(seed)
     key = km.key("nuts")
     extra = {"key_manager": km.manifest(), **run_options.pop("manifest_extra", {})}

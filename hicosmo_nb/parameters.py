@@ -46,7 +46,12 @@ __all__ = [
     "unknown_name_error",
     "check_scalar_params",
     "as_names",
+    "NEUTRINO_HIERARCHIES",
 ]
+
+# How the neutrino mass sum splits into states: the static ``neutrino_hierarchy`` setting (not a
+# parameter). Defined here, import-light, so the command line can check it before JAX loads.
+NEUTRINO_HIERARCHIES = ("one", "degenerate", "normal", "inverted")
 
 
 @dataclass(frozen=True)

@@ -218,3 +218,21 @@ def test_sampler_dashboard_in_voila(page_for, tmp_path):
     assert res.num_chains == 2 and res.num_draws == SAMPLER_DRAWS
     assert {"H0", "Omega_m", "hrd"} <= set(res.names) and "r_hat" in summary
     assert (ARTIFACTS / "sampler_dashboard.png").stat().st_size > 20_000
+
+
+def test_combination_explorer_in_voila(page_for):
+    """Tick Union3 beside DESI + CMB: a second fit, its ellipse and its significance appear."""
+    page = page_for("combination_explorer.ipynb", "χ² =")
+    readout = page.locator(".widget-html").filter(has_text="χ² =")
+    before_png, before = _canvas_png(page), readout.inner_text()
+    assert "DESI DR2 BAO + CMB (compressed)" in before and "σ" in before
+    page.locator(".widget-checkbox").filter(has_text="Union3").locator("input").click()
+    page.wait_for_function("([el, old]) => el.innerText !== old", arg=[readout.element_handle(), before],
+                           timeout=240_000)
+    page.wait_for_timeout(1000)
+    text = readout.inner_text()
+    assert "DESI DR2 BAO + CMB (compressed) + Union3" in text
+    m = re.search(r"Union3[^\n]*?→\s*([0-9.]+)σ", text)
+    assert m and 2.0 < float(m.group(1)) < 6.0, text  # DESI DR2 + CMB + Union3: 3.8 sigma (arXiv:2503.14738)
+    assert _canvas_png(page) != before_png
+    page.screenshot(path=str(ARTIFACTS / "combination_explorer.png"), full_page=True)

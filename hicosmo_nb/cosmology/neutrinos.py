@@ -27,11 +27,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..parameters import NEUTRINO_HIERARCHIES
 from .quadrature import composite_rule
 
 __all__ = ["NeutrinoHierarchy", "HIERARCHIES", "DM2_21", "DM2_31", "neutrino_masses", "minimum_mass_sum"]
 
-HIERARCHIES = ("one", "degenerate", "normal", "inverted")
+HIERARCHIES = NEUTRINO_HIERARCHIES
 DM2_21 = 7.54e-5  # eV^2, PDG 2015 (as CAMB)
 DM2_31 = 2.46e-3  # eV^2, |Δm²_31|, PDG 2015 (as CAMB)
 

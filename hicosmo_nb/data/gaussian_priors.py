@@ -2,7 +2,9 @@
 
 - ``load_bbn_prior("omega_b")``: ``omega_b = 0.02218 +- 0.00055`` (Schöneberg 2024,
   arXiv:2401.15054; the BBN prior of DESI DR2). ``load_bbn_prior("omega_b_neff")``: the joint
-  ``(omega_b, N_eff)`` Gaussian of the same paper (mean ``(0.02196, 3.034)``).
+  ``(omega_b, N_eff)`` Gaussian of the same paper (v3, Table 2: ``omega_b = 0.02196``,
+  ``N_eff = 3.044 + Delta N_eff`` with ``Delta N_eff = -0.14``, so mean ``(0.02196, 2.904)``;
+  the covariance is the paper's released ``covmats.txt``).
 - ``load_desi_cmb_prior()``: DESI DR2 Results II (arXiv:2503.14738) Appendix A, a Gaussian in
   ``(theta_*, omega_b, omega_bc)`` compressed from Planck PR4; ``theta_* = r_s(z_*)/D_M(z_*)``
   (CAMB's ``thetastar``, in radians) and ``omega_bc`` excludes neutrinos.
@@ -54,6 +56,30 @@ class GaussianPriorData:
         object.__setattr__(self, "labels", tuple(self.labels))
         object.__setattr__(self, "mean", mean)
         object.__setattr__(self, "cov", cov)
+
+    def marginal(self, labels) -> "GaussianPriorData":
+        """The Gaussian marginal on ``labels`` (a subset, in the given order): the sub-block.
+
+        Raises
+        ------
+        ValueError
+            Empty, repeated or unknown labels (the message lists the valid ones).
+
+        Examples
+        --------
+        >>> p = load_desi_cmb_prior().marginal(("theta_star",))
+        >>> p.labels, float(p.mean[0])
+        (('theta_star',), 0.01041)
+        """
+        labels = (labels,) if isinstance(labels, str) else tuple(labels)
+        bad = [lab for lab in labels if lab not in self.labels]
+        if not labels or bad or len(set(labels)) != len(labels):
+            raise ValueError(f"{self.name}: labels must be a non-empty subset of {self.labels} without "
+                             f"repeats, got {labels!r}" + (f" (unknown: {bad})" if bad else ""))
+        idx = [self.labels.index(lab) for lab in labels]
+        return GaussianPriorData(labels=labels, mean=self.mean[idx], cov=self.cov[np.ix_(idx, idx)],
+                                 name=self.name if labels == self.labels else f"{self.name}[{','.join(labels)}]",
+                                 citation=self.citation, metadata={**self.metadata, "marginal_of": self.labels})
 
 
 def load_bbn_prior(kind: str = "omega_b") -> GaussianPriorData:

@@ -32,12 +32,14 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from .. import _config  # noqa: F401  (float64)
 from .. import likelihoods
+from ..cosmology.neutrinos import as_hierarchy
 from ..likelihoods.base import combine
 from ..parameters import MODELS, PARAMETERS, canonical_values, refuse_alternative_names, unknown_name_error
 from . import priors as _priors
@@ -172,8 +174,13 @@ def build_problem(
     fixed: Mapping[str, float] | None = None,
     options: Mapping[str, Mapping[str, Any]] | None = None,
     allow_overlap: bool = False,
+    neutrino_hierarchy: str = "one",
 ) -> Problem:
     """The :class:`~.problem.Problem` that :func:`hicosmo_nb.fit` samples (no sampling).
+
+    ``neutrino_hierarchy`` (``"one"``, ``"degenerate"``, ``"normal"``, ``"inverted"``) becomes
+    the option of every dataset whose builder takes it (a static setting, never sampled; a
+    dataset's own option wins) and so is part of the recipe.
 
     Raises
     ------
@@ -192,6 +199,12 @@ def build_problem(
     if not isinstance(model, str) or model not in MODELS:
         raise unknown_name_error("model", [str(model)], MODELS)
     names, options = _datasets(datasets, options)
+    hierarchy = as_hierarchy(neutrino_hierarchy).name  # ValueError lists the valid names
+    if hierarchy != "one":
+        for d in names:
+            builder = likelihoods.DATASETS.get(d)
+            if builder is not None and "neutrino_hierarchy" in inspect.signature(builder).parameters:
+                options.setdefault(d, {}).setdefault("neutrino_hierarchy", hierarchy)
     lks = [likelihoods.get(d, **{**FACADE_OPTIONS.get(d, {}), **options.get(d, {})}) for d in names]
     lk = lks[0] if len(lks) == 1 else combine(*lks, allow_overlap=allow_overlap)
     fixed = canonical_values(dict(fixed or {}), lk.reads, "fixed")  # h -> H0 = 100 h

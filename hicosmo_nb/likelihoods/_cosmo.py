@@ -18,6 +18,7 @@ import jax
 import jax.numpy as jnp
 
 from .. import cosmology
+from ..cosmology.neutrinos import as_hierarchy
 from ..parameters import COSMOLOGY_DEFAULTS, COSMOLOGY_PARAMETERS, as_names
 
 __all__ = ["CosmoView", "Guard", "optional_cosmology", "shared_guard"]
@@ -25,10 +26,12 @@ __all__ = ["CosmoView", "Guard", "optional_cosmology", "shared_guard"]
 
 class Guard(NamedTuple):
     """What a likelihood's cosmology guard checks (built-in background model only): physical up
-    to ``z_max``, and with ``early`` the early-universe conditions (horizon infinity)."""
+    to ``z_max``, and with ``early`` the early-universe conditions (horizon infinity), for the
+    neutrino mass split ``hierarchy`` (guards of different hierarchies are never shared)."""
 
     z_max: float
     early: bool
+    hierarchy: str = "one"
 
 
 class _SharedGuard:
@@ -87,11 +90,15 @@ class CosmoView:
     early : bool
         The likelihood needs early-universe physics (sound horizon): also require
         ``T_cmb > 0`` and ``Omega_b > 0`` (:func:`hicosmo_nb.cosmology.is_physical` ``early=``).
+    neutrino_hierarchy : str
+        How ``m_nu`` splits into mass states (``"one"``, ``"degenerate"``, ``"normal"``,
+        ``"inverted"``): a static setting of the likelihood, put into every cosmology call
+        (never sampled). A parameter dict that carries a different one is an error.
     """
 
     def __init__(self, z_max: float, *, model_params: tuple[str, ...] = (),
                  de_density: Callable | None = None, efunc: Callable | None = None,
-                 early: bool = False):
+                 early: bool = False, neutrino_hierarchy: str = "one"):
         if de_density is not None and efunc is not None:
             raise ValueError("give either de_density= or efunc=, not both")
         for fn, label in ((de_density, "de_density"), (efunc, "efunc")):
@@ -109,13 +116,21 @@ class CosmoView:
         self.model_params = tuple(model_params)
         self.kw = {"de_density": de_density, "efunc": efunc}
         self.names = tuple(COSMOLOGY_PARAMETERS) + self.model_params
+        self.hierarchy = as_hierarchy(neutrino_hierarchy)  # ValueError lists the valid names
         builtin = de_density is None and efunc is None
-        self.guard = Guard(self.z_max, self.early) if builtin else None  # shareable when built-in
+        # shareable when built-in
+        self.guard = Guard(self.z_max, self.early, self.hierarchy.name) if builtin else None
 
     def raw(self, params: Mapping) -> dict:
         """Cosmology sub-dict, ``H0`` defaulted when absent."""
         cosmo = {k: params[k] for k in self.names if k in params}
         cosmo.setdefault("H0", COSMOLOGY_DEFAULTS["H0"])
+        if "neutrino_hierarchy" in params and as_hierarchy(params["neutrino_hierarchy"]) != self.hierarchy:
+            raise ValueError(f"the parameter dict says neutrino_hierarchy={params['neutrino_hierarchy']!r} but "
+                             f"the likelihood was built with neutrino_hierarchy={self.hierarchy.name!r}; "
+                             "build it with the one you want (a static setting, not a parameter)")
+        if self.hierarchy.name != "one":
+            cosmo["neutrino_hierarchy"] = self.hierarchy
         return cosmo
 
     def safe(self, params: Mapping, extra_ok: jax.Array | bool = True) -> tuple[dict, jax.Array]:

@@ -46,7 +46,8 @@ _Z_MAX_EARLY = 1.0e5
 
 def bao_likelihood(data: BAOData, *, rd: str = "computed", method: str = "inverse",
                    name: str | None = None, de_density: Callable | None = None,
-                   efunc: Callable | None = None, model_params: tuple[str, ...] = ()) -> Likelihood:
+                   efunc: Callable | None = None, model_params: tuple[str, ...] = (),
+                   neutrino_hierarchy: str = "one") -> Likelihood:
     """Build a Gaussian BAO likelihood from a :class:`~hicosmo_nb.data.BAOData`.
 
     Parameters
@@ -59,6 +60,8 @@ def bao_likelihood(data: BAOData, *, rd: str = "computed", method: str = "invers
         Defaults to ``data.name``.
     de_density, efunc, model_params
         User dark-energy density or ``E(z)`` and the extra parameter names it reads.
+    neutrino_hierarchy : {"one", "degenerate", "normal", "inverted"}
+        How ``m_nu`` splits into mass states: a static setting of the likelihood, never sampled.
 
     Returns
     -------
@@ -78,6 +81,7 @@ def bao_likelihood(data: BAOData, *, rd: str = "computed", method: str = "invers
     name = name or data.name
     z_max = float(np.max(data.z)) if rd == "free" else _Z_MAX_EARLY
     view = CosmoView(z_max, model_params=model_params, de_density=de_density, efunc=efunc,
+                     neutrino_hierarchy=neutrino_hierarchy,
                      early=rd == "computed")
     if rd == "free":
         required = ("Omega_m", "hrd") + view.model_params

@@ -165,7 +165,7 @@ def combine(*likelihoods: Likelihood, name: str | None = None, allow_repeats: bo
     optional = tuple(dict.fromkeys(n for leaf in leaves for n in leaf.optional_params if n not in names))
     shares = [leaf.guard is not None and leaf.body is not None for leaf in leaves]
     guards = tuple(dict.fromkeys(leaf.guard for leaf, sh in zip(leaves, shares) if sh))
-    if sum(shares) < 2:  # nothing to share
+    if sum(shares) < 2 or len({g.hierarchy for g in guards}) > 1:  # nothing (safe) to share
         shares, guards = [False] * len(leaves), ()
     fns = tuple(leaf.body if sh else leaf.loglike for leaf, sh in zip(leaves, shares))
 

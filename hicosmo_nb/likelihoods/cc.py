@@ -27,7 +27,8 @@ __all__ = ["cc_likelihood"]
 
 
 def cc_likelihood(data: HzData, *, name: str | None = None, de_density: Callable | None = None,
-                  efunc: Callable | None = None, model_params: tuple[str, ...] = ()) -> Likelihood:
+                  efunc: Callable | None = None, model_params: tuple[str, ...] = (),
+                  neutrino_hierarchy: str = "one") -> Likelihood:
     """Build a Gaussian ``H(z)`` likelihood from an :class:`~hicosmo_nb.data.HzData`.
 
     Parameters
@@ -38,6 +39,8 @@ def cc_likelihood(data: HzData, *, name: str | None = None, de_density: Callable
         Defaults to ``data.name``.
     de_density, efunc, model_params
         User dark-energy density or ``E(z)`` and the extra parameter names it reads.
+    neutrino_hierarchy : {"one", "degenerate", "normal", "inverted"}
+        How ``m_nu`` splits into mass states: a static setting of the likelihood, never sampled.
 
     Returns
     -------
@@ -53,8 +56,8 @@ def cc_likelihood(data: HzData, *, name: str | None = None, de_density: Callable
     if not isinstance(data, HzData):
         raise ValueError(f"cc_likelihood needs an HzData (hicosmo_nb.data), got {type(data).__name__}")
     name = name or data.name
-    view = CosmoView(float(np.max(data.z)), model_params=model_params,
-                     de_density=de_density, efunc=efunc)
+    view = CosmoView(float(np.max(data.z)), model_params=model_params, de_density=de_density,
+                     efunc=efunc, neutrino_hierarchy=neutrino_hierarchy)
     required = ("H0", "Omega_m") + view.model_params
     z = jnp.asarray(data.z)
 

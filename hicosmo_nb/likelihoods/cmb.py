@@ -110,7 +110,7 @@ def chen2019_distance_priors(params: Mapping, *, de_density: Callable | None = N
 def cmb_priors_likelihood(priors: CMBPriors, *, convention: str = "chen2019",
                           parametrization: str = "physical", name: str | None = None,
                           de_density: Callable | None = None,
-                          model_params: tuple[str, ...] = ()) -> Likelihood:
+                          model_params: tuple[str, ...] = (), neutrino_hierarchy: str = "one") -> Likelihood:
     """Build the Gaussian distance-prior likelihood from a :class:`~hicosmo_nb.data.CMBPriors`.
 
     Parameters
@@ -124,6 +124,8 @@ def cmb_priors_likelihood(priors: CMBPriors, *, convention: str = "chen2019",
     name : str, optional
     de_density, model_params
         User dark-energy density and the extra parameter names it reads.
+    neutrino_hierarchy : {"one", "degenerate", "normal", "inverted"}
+        How ``m_nu`` splits into mass states: a static setting of the likelihood, never sampled.
 
     Returns
     -------
@@ -143,7 +145,8 @@ def cmb_priors_likelihood(priors: CMBPriors, *, convention: str = "chen2019",
     if parametrization not in _PARAMETRIZATIONS:
         raise ValueError(f"parametrization must be one of {_PARAMETRIZATIONS}, got {parametrization!r}")
     name = name or priors.name
-    view = CosmoView(_Z_MAX, model_params=model_params, de_density=de_density, early=True)
+    view = CosmoView(_Z_MAX, model_params=model_params, de_density=de_density, early=True,
+                     neutrino_hierarchy=neutrino_hierarchy)
     if parametrization == "physical":
         required = ("H0", "omega_b", "omega_c") + view.model_params
         optional = optional_cosmology(("H0", "Omega_m", "Omega_b"))

@@ -6,7 +6,11 @@
   Planck PR4): a Gaussian in ``(theta_*, omega_b, omega_bc)``. ``theta_* = r_s(z_*)/D_M(z_*)``
   in radians with ``z_*`` at Thomson optical depth one (CAMB's ``thetastar``), computed by
   :func:`hicosmo_nb.cosmology.theta_star` (``z_*`` fit calibrated on CAMB, default
-  ``"hs_camb"``); ``omega_bc = (Omega_m - Omega_nu,nr) h^2`` excludes the neutrinos.
+  ``"hs_camb"``); ``omega_bc = (Omega_m - Omega_nu,nr) h^2`` excludes the neutrinos, as DESI
+  defines it: their released likelihood (cosmodesi desi-y3-kp, ``CMB_standard_compression_PR4``)
+  predicts ``ombch2`` as CAMB's ``ombh2 + omch2``, and CAMB's ``omch2`` is CDM alone.
+  ``labels=`` keeps the Gaussian marginal of a subset (e.g. ``theta_*`` alone, DESI's
+  "BAO + BBN + theta_*").
 
 Parameters: ``parametrization="density"`` (default) reads ``H0, Omega_m, Omega_b`` (the BBN
 prior only ``H0, Omega_b``); ``"physical"`` reads ``omega_b`` (and, for the CMB prior, ``H0,
@@ -92,7 +96,8 @@ def bbn_likelihood(prior: GaussianPriorData, *, parametrization: str = "density"
 
 
 def desi_cmb_prior_likelihood(prior: GaussianPriorData, *, parametrization: str = "density",
-                              z_star_method: str = "hs_camb", name: str | None = None) -> Likelihood:
+                              z_star_method: str = "hs_camb", name: str | None = None,
+                              neutrino_hierarchy: str = "one") -> Likelihood:
     """DESI DR2 compressed CMB prior on ``(theta_*, omega_b, omega_bc)`` (module docstring).
 
     Parameters
@@ -104,6 +109,8 @@ def desi_cmb_prior_likelihood(prior: GaussianPriorData, *, parametrization: str 
     z_star_method : str
         Passed to :func:`hicosmo_nb.cosmology.theta_star` (``"hs_camb"`` matches CAMB's ``z_*``).
     name : str, optional
+    neutrino_hierarchy : {"one", "degenerate", "normal", "inverted"}
+        How ``m_nu`` splits into mass states: a static setting of the likelihood, never sampled.
 
     Raises
     ------
@@ -114,7 +121,7 @@ def desi_cmb_prior_likelihood(prior: GaussianPriorData, *, parametrization: str 
     if z_star_method not in cosmology.early.Z_STAR_METHODS:
         raise ValueError(f"z_star_method must be one of {cosmology.early.Z_STAR_METHODS}, got {z_star_method!r}")
     name = name or prior.name
-    view = CosmoView(_Z_MAX, early=True)
+    view = CosmoView(_Z_MAX, early=True, neutrino_hierarchy=neutrino_hierarchy)
     phys = ("H0", "omega_b", "omega_c")
     required = ("H0", "Omega_m", "Omega_b") if parametrization == "density" else phys
     optional = optional_cosmology(("H0", "Omega_m", "Omega_b"))

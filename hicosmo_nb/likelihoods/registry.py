@@ -34,59 +34,66 @@ __all__ = ["DATASETS", "get"]
 
 def pantheon_plus(*, marginalize_M: bool = True, covariance: str = "stat+sys", z_min: float = 0.01,
                   method: str = "auto", path=None, cov_path=None, data_dir=None,
-                  de_density=None, efunc=None, model_params=()) -> Likelihood:
+                  de_density=None, efunc=None, model_params=(), neutrino_hierarchy="one") -> Likelihood:
     """Pantheon+ (zHD > z_min; STAT+SYS covariance by default, ``covariance="diagonal"`` by name)."""
     d = _data.load_pantheon_plus(covariance=covariance, z_min=z_min, path=path, cov_path=cov_path,
                                  data_dir=data_dir)
     return sn_likelihood(d, marginalize_M=marginalize_M, method=method, de_density=de_density,
-                         efunc=efunc, model_params=model_params)
+                         efunc=efunc, model_params=model_params,
+                         neutrino_hierarchy=neutrino_hierarchy)
 
 
 def union3(*, marginalize_M: bool = True, source: str = "embedded", data_dir=None,
-           de_density=None, efunc=None, model_params=()) -> Likelihood:
+           de_density=None, efunc=None, model_params=(), neutrino_hierarchy="one") -> Likelihood:
     """Union3 compressed (22 nodes, full covariance); offset ``dM`` marginalized by default."""
     d = _data.load_union3(source=source, data_dir=data_dir)
     return sn_likelihood(d, marginalize_M=marginalize_M, de_density=de_density, efunc=efunc,
-                         model_params=model_params)
+                         model_params=model_params,
+                         neutrino_hierarchy=neutrino_hierarchy)
 
 
 def desy5(*, marginalize_M: bool = True, covariance: str = "stat+sys", method: str = "auto",
           path=None, cov_path=None, data_dir=None, de_density=None, efunc=None,
-          model_params=()) -> Likelihood:
+          model_params=(), neutrino_hierarchy="one") -> Likelihood:
     """DES-SN5YR (needs the systematic covariance file, or ``covariance="diagonal"`` by name)."""
     d = _data.load_desy5(covariance=covariance, path=path, cov_path=cov_path, data_dir=data_dir)
     return sn_likelihood(d, marginalize_M=marginalize_M, method=method, de_density=de_density,
-                         efunc=efunc, model_params=model_params)
+                         efunc=efunc, model_params=model_params,
+                         neutrino_hierarchy=neutrino_hierarchy)
 
 
 def desi_dr1_bao(*, tracers=None, rd: str = "computed", source: str = "embedded", data_dir=None,
-                 de_density=None, efunc=None, model_params=()) -> Likelihood:
+                 de_density=None, efunc=None, model_params=(), neutrino_hierarchy="one") -> Likelihood:
     """DESI DR1 BAO (all tracers, or a subset via ``tracers=``)."""
     d = _data.load_desi_bao("dr1", tracers=tracers, source=source, data_dir=data_dir)
-    return bao_likelihood(d, rd=rd, de_density=de_density, efunc=efunc, model_params=model_params)
+    return bao_likelihood(d, rd=rd, de_density=de_density, efunc=efunc, model_params=model_params,
+                         neutrino_hierarchy=neutrino_hierarchy)
 
 
 def desi_dr2_bao(*, tracers=None, rd: str = "computed", source: str = "embedded", data_dir=None,
-                 de_density=None, efunc=None, model_params=()) -> Likelihood:
+                 de_density=None, efunc=None, model_params=(), neutrino_hierarchy="one") -> Likelihood:
     """DESI DR2 BAO (all tracers, or a subset via ``tracers=``)."""
     d = _data.load_desi_bao("dr2", tracers=tracers, source=source, data_dir=data_dir)
-    return bao_likelihood(d, rd=rd, de_density=de_density, efunc=efunc, model_params=model_params)
+    return bao_likelihood(d, rd=rd, de_density=de_density, efunc=efunc, model_params=model_params,
+                         neutrino_hierarchy=neutrino_hierarchy)
 
 
 def cc(*, source: str = "embedded", data_dir=None, de_density=None, efunc=None,
-       model_params=()) -> Likelihood:
+       model_params=(), neutrino_hierarchy="one") -> Likelihood:
     """32 cosmic-chronometer H(z) points (diagonal errors)."""
     d = _data.load_cc(source=source, data_dir=data_dir)
-    return cc_likelihood(d, de_density=de_density, efunc=efunc, model_params=model_params)
+    return cc_likelihood(d, de_density=de_density, efunc=efunc, model_params=model_params,
+                         neutrino_hierarchy=neutrino_hierarchy)
 
 
 def planck18_priors(*, convention: str = "chen2019", parametrization: str = "physical",
                     table: str = "appendix", source: str = "embedded", data_dir=None,
-                    de_density=None, model_params=()) -> Likelihood:
+                    de_density=None, model_params=(), neutrino_hierarchy="one") -> Likelihood:
     """Planck 2018 distance priors (Chen, Huang & Wang 2019) on (R, l_A, omega_b)."""
     d = _data.load_planck18_priors(table=table, source=source, data_dir=data_dir)
     return cmb_priors_likelihood(d, convention=convention, parametrization=parametrization,
-                                 de_density=de_density, model_params=model_params)
+                                 de_density=de_density, model_params=model_params,
+                                 neutrino_hierarchy=neutrino_hierarchy)
 
 
 def sh0es(*, mean: float = SH0ES_2022["mean"], sigma: float = SH0ES_2022["sigma"]) -> Likelihood:
@@ -94,15 +101,23 @@ def sh0es(*, mean: float = SH0ES_2022["mean"], sigma: float = SH0ES_2022["sigma"
     return h0_prior(mean, sigma, name="sh0es")
 
 
-def bbn(*, kind: str = "omega_b", parametrization: str = "density") -> Likelihood:
-    """BBN (Schöneberg 2024): omega_b = 0.02218 +- 0.00055, or ``kind="omega_b_neff"`` (with N_eff)."""
-    return bbn_likelihood(_data.load_bbn_prior(kind), parametrization=parametrization)
+def _marginal(prior, labels):
+    return prior if labels is None else prior.marginal(labels)
 
 
-def desi_dr2_cmb_prior(*, parametrization: str = "density", z_star_method: str = "hs_camb") -> Likelihood:
-    """DESI DR2 compressed CMB prior (Planck PR4) on (theta_*, omega_b, omega_bc)."""
-    return desi_cmb_prior_likelihood(_data.load_desi_cmb_prior(), parametrization=parametrization,
-                                     z_star_method=z_star_method)
+def bbn(*, kind: str = "omega_b", parametrization: str = "density", labels=None) -> Likelihood:
+    """BBN (Schöneberg 2024): omega_b = 0.02218 +- 0.00055, or ``kind="omega_b_neff"`` (with N_eff);
+    ``labels=("omega_b",)`` keeps the marginal of the 2-d prior."""
+    return bbn_likelihood(_marginal(_data.load_bbn_prior(kind), labels), parametrization=parametrization)
+
+
+def desi_dr2_cmb_prior(*, parametrization: str = "density", z_star_method: str = "hs_camb",
+                       labels=None, neutrino_hierarchy: str = "one") -> Likelihood:
+    """DESI DR2 compressed CMB prior (Planck PR4) on (theta_*, omega_b, omega_bc); ``labels=`` keeps
+    the Gaussian marginal of a subset, e.g. ``("theta_star",)`` for DESI's BAO + BBN + theta_*."""
+    return desi_cmb_prior_likelihood(_marginal(_data.load_desi_cmb_prior(), labels),
+                                     parametrization=parametrization, z_star_method=z_star_method,
+                                     neutrino_hierarchy=neutrino_hierarchy)
 
 
 DATASETS: dict[str, Callable[..., Likelihood]] = {

@@ -76,7 +76,8 @@ KNOT_SPACING = 0.02  # knot spacing in ln(1+z) for method="compressed"
 
 def sn_likelihood(data: SNData, *, marginalize_M: bool = True, method: str = "auto",
                   name: str | None = None, de_density: Callable | None = None,
-                  efunc: Callable | None = None, model_params: tuple[str, ...] = ()) -> Likelihood:
+                  efunc: Callable | None = None, model_params: tuple[str, ...] = (),
+                  neutrino_hierarchy: str = "one") -> Likelihood:
     """Build a supernova likelihood from an :class:`~hicosmo_nb.data.SNData`.
 
     Parameters
@@ -96,6 +97,8 @@ def sn_likelihood(data: SNData, *, marginalize_M: bool = True, method: str = "au
         Defaults to ``data.name``.
     de_density, efunc, model_params
         User dark-energy density or ``E(z)`` and the extra parameter names it reads.
+    neutrino_hierarchy : {"one", "degenerate", "normal", "inverted"}
+        How ``m_nu`` splits into mass states: a static setting of the likelihood, never sampled.
 
     Returns
     -------
@@ -116,8 +119,8 @@ def sn_likelihood(data: SNData, *, marginalize_M: bool = True, method: str = "au
         raise ValueError(f"marginalize_M must be True or False, got {marginalize_M!r}")
     name = name or data.name
     offset = "M" if data.mag_kind == "m_b" else "dM"
-    view = CosmoView(float(np.max(data.z)), model_params=model_params,
-                     de_density=de_density, efunc=efunc)
+    view = CosmoView(float(np.max(data.z)), model_params=model_params, de_density=de_density,
+                     efunc=efunc, neutrino_hierarchy=neutrino_hierarchy)
     required = ("Omega_m",) + (() if marginalize_M else (offset,)) + view.model_params
     optional = optional_cosmology(required)
     if method not in _METHODS:

@@ -14,6 +14,7 @@ Examples
 """
 
 from .. import _config  # noqa: F401  (float64)
+from .compare import compare_posteriors
 from .corner import corner_plot, samples_dict
 from .data import bao_plot, hubble_diagram, hz_plot
 from .diagnostics import rank_plot, to_datatree, trace_plot
@@ -22,6 +23,7 @@ from .style import OKABE_ITO, SIGMA_LEVELS, labels_for, palette
 from .triangle import fisher_triangle, triangle_axes
 
 __all__ = [
+    "compare_posteriors",
     "corner_plot",
     "samples_dict",
     "fisher_triangle",

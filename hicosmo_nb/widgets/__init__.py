@@ -8,6 +8,7 @@ readouts), ``figure`` (the matplotlib Figure), ``mode`` ("ipympl" or "png"), ``m
 - :func:`cosmology_explorer`: a model's parameters against SN, DESI DR2 BAO and H(z) data.
 - :func:`fisher_explorer`: survey presets and their knobs -> Fisher ellipses, errors, FoM.
 - :func:`autodiff_explorer`: JAX derivatives vs finite differences, and the cost of gradients.
+- :func:`combination_explorer`: Laplace ellipses and significances of dataset combinations.
 - The live sampler dashboard (on :class:`hicosmo_nb.inference.Run`) will sit beside these in
   ``sampler.py``, built on the same :class:`Dashboard` base.
 
@@ -28,10 +29,11 @@ Examples
 from .. import _config  # noqa: F401
 from ._base import MODES, Dashboard, canvas_mode
 from .autodiff import AutodiffExplorer, autodiff_explorer
+from .combination import CombinationExplorer, combination_explorer
 from .cosmology import CosmologyExplorer, cosmology_explorer
 from .fisher import FisherExplorer, fisher_explorer
 from .sampler import SamplerDashboard, sampler_dashboard
 
 __all__ = ["Dashboard", "canvas_mode", "MODES", "cosmology_explorer", "CosmologyExplorer",
            "fisher_explorer", "FisherExplorer", "autodiff_explorer", "AutodiffExplorer"]
-__all__ += ["sampler_dashboard", "SamplerDashboard"]
+__all__ += ["sampler_dashboard", "SamplerDashboard", "combination_explorer", "CombinationExplorer"]

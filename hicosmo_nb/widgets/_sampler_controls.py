@@ -18,7 +18,7 @@ from typing import Sequence
 import ipywidgets as widgets
 
 from ..likelihoods import DATASETS
-from ..parameters import MODELS
+from ..parameters import MODELS, NEUTRINO_HIERARCHIES
 
 __all__ = ["make_controls", "parse_names", "parse_fixed"]
 
@@ -57,7 +57,7 @@ def _small(w: widgets.Widget) -> widgets.Widget:
 
 def make_controls(*, model: str, datasets: Sequence[str], free: Sequence[str] | None, fixed: str,
                   rd_free: bool, num_chains: int, num_warmup: int, num_samples: int, seed: int,
-                  fisher: bool, path: str) -> dict[str, widgets.Widget]:
+                  fisher: bool, path: str, neutrino_hierarchy: str = "one") -> dict[str, widgets.Widget]:
     """The dashboard's controls by name (unknown model/dataset names are left out here; the
     dashboard reports them as messages)."""
     return {
@@ -65,6 +65,9 @@ def make_controls(*, model: str, datasets: Sequence[str], free: Sequence[str] | 
                                   description="model"),
         "datasets": widgets.SelectMultiple(options=list(DATASETS), rows=len(DATASETS), description="datasets",
                                            value=tuple(d for d in datasets if d in DATASETS)),
+        "neutrino_hierarchy": widgets.Dropdown(options=list(NEUTRINO_HIERARCHIES), description="ν states",
+                                               value=neutrino_hierarchy if neutrino_hierarchy in NEUTRINO_HIERARCHIES
+                                               else "one"),
         "rd_free": widgets.Checkbox(value=rd_free, description="BAO: fit h r_d (rd='free')", indent=False),
         "free": widgets.Text(value=", ".join(free or ()), description="free",
                              placeholder="default: the model's and datasets' parameters"),

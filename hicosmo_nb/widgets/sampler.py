@@ -47,7 +47,7 @@ from matplotlib.figure import Figure
 
 from ..fit import build_problem
 from ..fisher import fisher_observed
-from ..inference import NutsSettings, Run, compute_diagnostics
+from ..inference import NutsSettings, Problem, Run, compute_diagnostics
 from ..keys import KeyManager
 from ..likelihoods import DATASETS
 from ..parameters import MODELS, unknown_name_error
@@ -71,11 +71,12 @@ class SamplerDashboard(Dashboard):
     def __init__(self, model: str = "LCDM", datasets: Sequence[str] = ("desi_dr2_bao",), *,
                  free: Sequence[str] | None = None, fixed: str = "", rd_free: bool = False,
                  num_chains: int = 4, num_warmup: int = 500, num_samples: int = 1000, seed: int = 0,
-                 fisher: bool = False, path: str = "sampler_run.nc", mode: str = "auto"):
+                 fisher: bool = False, path: str = "sampler_run.nc", mode: str = "auto",
+                 neutrino_hierarchy: str = "one"):
         super().__init__()
         c = make_controls(model=model, datasets=datasets, free=free, fixed=fixed, rd_free=rd_free,
                           num_chains=num_chains, num_warmup=num_warmup, num_samples=num_samples, seed=seed,
-                          fisher=fisher, path=path)
+                          fisher=fisher, path=path, neutrino_hierarchy=neutrino_hierarchy)
         self.buttons = {name: widgets.Button(description=name.capitalize(), layout=widgets.Layout(width="90px"))
                         for name in ("start", "stop", "resume", "save")}
         for name, button in self.buttons.items():
@@ -85,7 +86,8 @@ class SamplerDashboard(Dashboard):
         self.summary_area = widgets.HTML()
         self.key_area = widgets.HTML()
         panel = widgets.VBox([
-            widgets.HBox([c["model"], c["datasets"], widgets.VBox([c["free"], c["fixed"], c["rd_free"]])]),
+            widgets.HBox([c["model"], c["datasets"], widgets.VBox([c["free"], c["fixed"], c["rd_free"],
+                                                                c["neutrino_hierarchy"]])]),
             widgets.HBox([c["num_chains"], c["num_warmup"], c["num_samples"], c["seed"], c["fisher"]]),
             widgets.HBox([*(self.buttons[b] for b in ("start", "stop", "resume")), c["path"], self.buttons["save"]]),
             self.progress_box,
@@ -150,8 +152,9 @@ class SamplerDashboard(Dashboard):
             self._thread.join(timeout)
         return not self.running
 
-    def start(self) -> bool:
-        """Build the problem from the controls and start a new run in the background.
+    def start(self, problem: Problem | None = None) -> bool:
+        """Build the problem from the controls (or take ``problem``, e.g. from the combination
+        explorer) and start a new run in the background.
 
         Returns True if the run was started; otherwise a message says why (bad names, ...).
         """
@@ -160,11 +163,13 @@ class SamplerDashboard(Dashboard):
             return False
         c = {k: w.value for k, w in self.controls.items()}
         try:
-            if not c["datasets"]:
-                raise ValueError("datasets: select at least one dataset")
-            opts = {d: {"rd": "free"} for d in c["datasets"] if c["rd_free"] and d.endswith("_bao")}
-            problem = build_problem(c["model"], list(c["datasets"]), parse_names(c["free"]),
-                                         fixed=parse_fixed(c["fixed"]), options=opts)
+            if problem is None:
+                if not c["datasets"]:
+                    raise ValueError("datasets: select at least one dataset")
+                opts = {d: {"rd": "free"} for d in c["datasets"] if c["rd_free"] and d.endswith("_bao")}
+                problem = build_problem(c["model"], list(c["datasets"]), parse_names(c["free"]),
+                                        fixed=parse_fixed(c["fixed"]), options=opts,
+                                        neutrino_hierarchy=c["neutrino_hierarchy"])
             keys = KeyManager(c["seed"])
         except Exception as exc:  # noqa: BLE001 - every failure becomes a message
             self._fail(exc)
@@ -345,7 +350,7 @@ def sampler_dashboard(model: str = "LCDM", datasets: Sequence[str] | str = ("des
                       free: Sequence[str] | None = None, fixed: str = "", rd_free: bool = False,
                       num_chains: int = 4, num_warmup: int = 500, num_samples: int = 1000, seed: int = 0,
                       fisher: bool = False, path: str = "sampler_run.nc",
-                      mode: str = "auto") -> SamplerDashboard:
+                      mode: str = "auto", neutrino_hierarchy: str = "one") -> SamplerDashboard:
     """The live NUTS sampler dashboard (see the module docstring for its handle).
 
     Parameters
@@ -362,6 +367,8 @@ def sampler_dashboard(model: str = "LCDM", datasets: Sequence[str] | str = ("des
         Where Save writes the netCDF file.
     mode : {"auto", "ipympl", "png"}
         Canvas mode (see :mod:`hicosmo_nb.widgets`).
+    neutrino_hierarchy : {"one", "degenerate", "normal", "inverted"}
+        Initial choice of how ``m_nu`` splits into states (a static setting, never sampled).
 
     Returns
     -------
@@ -370,4 +377,4 @@ def sampler_dashboard(model: str = "LCDM", datasets: Sequence[str] | str = ("des
     datasets = [datasets] if isinstance(datasets, str) else list(datasets)
     return SamplerDashboard(model, datasets, free=free, fixed=fixed, rd_free=rd_free, num_chains=num_chains,
                             num_warmup=num_warmup, num_samples=num_samples, seed=seed, fisher=fisher,
-                            path=path, mode=mode)
+                            path=path, mode=mode, neutrino_hierarchy=neutrino_hierarchy)

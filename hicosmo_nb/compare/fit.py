@@ -1,0 +1,267 @@
+"""Best fits of a :class:`~hicosmo_nb.inference.Problem`: maximum likelihood from several starts,
+the posterior mode and its Laplace (Gaussian) evidence.
+
+A :class:`Maximizer` holds the compiled objective of one problem (value and gradient of
+``ln L`` and of ``ln L + ln prior``, in the sampler's unconstrained coordinates, so the prior
+bounds hold by construction); build it once and call :func:`maximize` as often as you like, e.g.
+from a dashboard. The maximum is a real optimization (scipy L-BFGS-B with JAX gradients) from
+several starts, drawn from the posterior draws when given, never the best draw itself.
+
+Laplace evidence at the posterior mode ``x*`` with ``Sigma = [-grad grad (ln L + ln pi)]^-1``::
+
+    ln Z ~ ln L(x*) + ln pi(x*) + (k/2) ln(2 pi) + (1/2) ln det Sigma
+
+exact for a linear-Gaussian model whose prior is wide (or Gaussian).
+
+Examples
+--------
+>>> from hicosmo_nb.likelihoods import gaussian
+>>> from hicosmo_nb.inference import Problem, Uniform
+>>> lk = gaussian([1.0], [[0.01]], lambda p: p["a"][None], param_names=("a",), name="toy")
+>>> fit = maximize(Problem(lk, {"a": Uniform(-10.0, 10.0)}))
+>>> round(fit.best["a"], 6), round(fit.chi2, 6)
+(1.0, 0.0)
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any, Callable, Mapping, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .. import _config  # noqa: F401  (float64)
+from ..inference import Problem
+from ..inference.priors import build_transform
+
+__all__ = ["Maximizer", "ModelFit", "build_maximizer", "maximize", "n_data"]
+
+
+class Maximizer(NamedTuple):
+    """Compiled pieces of one problem (see the module docstring); build with :func:`build_maximizer`."""
+
+    problem: Problem
+    loglike_u: Callable        # u -> (ln L, d ln L / du), jitted
+    logpost_u: Callable        # u -> (ln L + ln pi(x), gradient), jitted
+    loglike_x: Callable        # x vector -> ln L
+    log_prior_x: Callable      # x vector -> ln pi(x) (density in x)
+    to_u: Callable             # {name: value} -> u
+    to_x: Callable             # u -> x vector
+
+
+class ModelFit(NamedTuple):
+    """Best fit of one model.
+
+    Attributes
+    ----------
+    name : str
+    free : tuple of str
+        Free parameters (``k = len(free)``).
+    best : dict
+        Maximum-likelihood point (free parameters).
+    loglike_max : float
+        ``ln L`` there. ``chi2 = -2 ln L_max - chi2_offset`` (the data normalization of the
+        Gaussian likelihoods, when they all declare it; else 0): differences between models on
+        the same data never depend on it.
+    chi2 : float
+    mode : dict
+        Posterior mode (equal to ``best`` under flat priors that do not cut the peak).
+    cov : ndarray (k, k)
+        Laplace covariance at the mode (inverse Hessian of ``-(ln L + ln pi)``).
+    log_z_laplace : float
+        Laplace evidence (module docstring).
+    n_data : int or None
+        Number of data points (for BIC), None when a likelihood does not say.
+    starts : int
+        Optimizer starts that converged to a finite value.
+    spread : float
+        ``max - min`` of ``ln L`` over those starts (large: several optima).
+    fixed : dict
+        The problem's fixed values.
+    """
+
+    name: str
+    free: tuple
+    best: dict
+    loglike_max: float
+    chi2: float
+    mode: dict
+    cov: np.ndarray
+    log_z_laplace: float
+    n_data: int | None
+    starts: int
+    spread: float
+    fixed: dict
+
+    @property
+    def k(self) -> int:
+        return len(self.free)
+
+    @property
+    def sigma(self) -> dict:
+        """Laplace standard deviations of the free parameters."""
+        return dict(zip(self.free, np.sqrt(np.diag(self.cov)).tolist()))
+
+
+def n_data(likelihood) -> int | None:
+    """Sum of ``metadata["n_data"]`` over the likelihood's leaves (None if one lacks it)."""
+    counts = [leaf.metadata.get("n_data") for leaf in likelihood.leaves]
+    return None if any(c is None for c in counts) else int(sum(counts))
+
+
+def _chi2_offset(likelihood) -> float:
+    offsets = [leaf.metadata.get("chi2_offset") for leaf in likelihood.leaves]
+    return 0.0 if any(o is None for o in offsets) else float(sum(offsets))
+
+
+def build_maximizer(problem: Problem) -> Maximizer:
+    """Compile the objectives of ``problem`` (once; reuse the result for many fits).
+
+    Raises
+    ------
+    ValueError
+        ``problem`` is not a :class:`~hicosmo_nb.inference.Problem`.
+    """
+    if not isinstance(problem, Problem):
+        raise ValueError(f"build_maximizer needs an inference.Problem, got {type(problem).__name__}")
+    names = problem.free
+    fixed = dict(problem.fixed)
+    transform = build_transform(names, problem.priors)
+    dists = [problem.priors[n].distribution() for n in names]
+    lk = problem.likelihood.loglike
+
+    def loglike_x(x):
+        return lk({**fixed, **{n: x[i] for i, n in enumerate(names)}})
+
+    def log_prior_x(x):
+        return sum(d.log_prob(x[i]) for i, d in enumerate(dists))
+
+    def to_x(u):
+        c = transform.constrain(u)
+        return jnp.stack([c[n] for n in names])
+
+    return Maximizer(
+        problem=problem,
+        loglike_u=jax.jit(jax.value_and_grad(lambda u: loglike_x(to_x(u)))),
+        logpost_u=jax.jit(jax.value_and_grad(lambda u: loglike_x(to_x(u)) + log_prior_x(to_x(u)))),
+        loglike_x=jax.jit(loglike_x), log_prior_x=jax.jit(log_prior_x),
+        to_u=lambda values: np.asarray(transform.unconstrain(values), dtype=float),
+        to_x=jax.jit(to_x))
+
+
+def _climb(fn: Callable, u0: np.ndarray) -> tuple[np.ndarray, float]:
+    from scipy.optimize import minimize
+
+    def neg(u):
+        v, g = fn(jnp.asarray(u))
+        v = float(v)
+        if not math.isfinite(v):
+            return 1e300, np.zeros_like(u)
+        return -v, -np.asarray(g, dtype=float)
+
+    res = minimize(neg, u0, jac=True, method="L-BFGS-B", options={"maxiter": 5000, "ftol": 1e-14,
+                                                                 "gtol": 1e-9})
+    return res.x, -float(res.fun)
+
+
+def _start_points(problem: Problem, draws, num_starts: int, seed: int) -> list[dict]:
+    names = problem.free
+    rng = np.random.default_rng(seed)
+    if draws is not None:
+        flat = _flat_draws(draws, names)
+        n = next(iter(flat.values())).size
+        pick = rng.choice(n, size=min(num_starts, n), replace=False)
+        return [{k: float(flat[k][i]) for k in names} for i in pick]
+    starts = [{n: float(problem.priors[n].center()) for n in names}]
+    key = jax.random.PRNGKey(seed)
+    for i in range(num_starts - 1):
+        sub = jax.random.fold_in(key, i)
+        starts.append({n: float(problem.priors[n].distribution().sample(jax.random.fold_in(sub, j)))
+                       for j, n in enumerate(names)})
+    return starts
+
+
+def _flat_draws(draws, names) -> dict[str, np.ndarray]:
+    samples = draws.samples if hasattr(draws, "samples") else draws
+    if not isinstance(samples, Mapping):
+        raise ValueError(f"draws must be an inference.Result or a dict name -> array, got "
+                         f"{type(draws).__name__}")
+    missing = [n for n in names if n not in samples]
+    if missing:
+        raise ValueError(f"draws lack the free parameter(s) {missing}; they have {sorted(samples)}")
+    return {n: np.asarray(samples[n], dtype=float).ravel() for n in names}
+
+
+def maximize(problem: Problem | Maximizer, *, draws: Any = None, num_starts: int = 4, seed: int = 0,
+             name: str | None = None) -> ModelFit:
+    """Maximum likelihood, posterior mode and Laplace evidence of ``problem``.
+
+    Parameters
+    ----------
+    problem : Problem or Maximizer
+        A Maximizer (from :func:`build_maximizer`) skips recompilation.
+    draws : Result or dict name -> array, optional
+        Posterior draws; ``num_starts`` of them, picked at random, start the optimizer.
+        Without draws: the prior centres, then random prior draws.
+    num_starts : int
+        Optimizer starts (the best converged one is kept).
+    seed : int
+        Picks the starts.
+    name : str, optional
+        Default: the likelihood's name.
+
+    Returns
+    -------
+    ModelFit
+
+    Raises
+    ------
+    ValueError
+        Bad arguments, or no start reaches a finite likelihood.
+
+    Warns
+    -----
+    UserWarning
+        When the starts end on optima whose ``ln L`` differ by more than 0.1.
+    """
+    m = problem if isinstance(problem, Maximizer) else build_maximizer(problem)
+    problem = m.problem
+    if isinstance(num_starts, bool) or not isinstance(num_starts, int) or num_starts < 1:
+        raise ValueError(f"num_starts must be a positive integer, got {num_starts!r}")
+    names = problem.free
+    found = []
+    for start in _start_points(problem, draws, num_starts, seed):
+        u0 = m.to_u(start)
+        if not np.all(np.isfinite(u0)):
+            continue
+        u, value = _climb(m.loglike_u, u0)
+        if math.isfinite(value):
+            found.append((value, u))
+    if not found:
+        raise ValueError(f"no optimizer start reached a finite likelihood for {problem!r}; give draws= "
+                         "or tighter priors")
+    values = [v for v, _ in found]
+    value, u_best = max(found, key=lambda t: t[0])
+    spread = float(max(values) - min(values))
+    if spread > 0.1:
+        warnings.warn(f"{len(found)} optimizer starts of {problem.likelihood.name!r} end on optima whose "
+                      f"ln L differ by {spread:.2f}: the best is kept; check for several modes",
+                      UserWarning, stacklevel=2)
+    x_best = np.asarray(m.to_x(jnp.asarray(u_best)))
+    u_mode, _ = _climb(m.logpost_u, u_best)
+    x_mode = jnp.asarray(m.to_x(jnp.asarray(u_mode)))
+    hess = np.asarray(jax.hessian(lambda x: m.loglike_x(x) + m.log_prior_x(x))(x_mode))
+    cov = np.linalg.inv(-0.5 * (hess + hess.T))
+    sign, logdet = np.linalg.slogdet(cov)
+    k = len(names)
+    log_z = (float(m.loglike_x(x_mode)) + float(m.log_prior_x(x_mode)) + 0.5 * k * math.log(2 * math.pi)
+             + (0.5 * logdet if sign > 0 else math.nan))
+    return ModelFit(name=name or problem.likelihood.name, free=names,
+                    best={n: float(x_best[i]) for i, n in enumerate(names)}, loglike_max=value,
+                    chi2=-2.0 * value - _chi2_offset(problem.likelihood),
+                    mode={n: float(x_mode[i]) for i, n in enumerate(names)}, cov=cov, log_z_laplace=log_z,
+                    n_data=n_data(problem.likelihood), starts=len(found), spread=spread,
+                    fixed=dict(problem.fixed))
