@@ -136,8 +136,9 @@ def test_ci_run_calls_the_readme_test_command():
     args = commands[0].split(" -m pytest ", 1)[1].strip()
     run = (CI / "run").read_text()
     assert re.search(r'"\$PY" -m pytest ' + re.escape(args) + r' "\$@"', run), (args, run)
-    # without path arguments pytest must collect tests/
-    assert PYPROJECT["tool"]["pytest"]["ini_options"]["testpaths"] == ["tests"]
+    # without path arguments pytest must collect tests/ and the package's docstring examples
+    ini = PYPROJECT["tool"]["pytest"]["ini_options"]
+    assert ini["testpaths"] == ["tests", "hicosmo_nb"] and "--doctest-modules" in ini["addopts"].split()
 
 
 def test_readme_names_things_that_exist():
