@@ -120,13 +120,28 @@ def test_pyproject_extras_cover_the_test_tools():
     assert "browser:" in markers and "slow:" in markers
 
 
-def test_readme_starts_with_the_two_commands():
+def test_readme_starts_with_what_it_is_then_the_two_commands():
     lines = README.splitlines()
     assert lines[0].startswith("# ")
     first_block = _fenced_blocks(README)[0]
     assert first_block == ("bash", "bash .ci/launch\nbash .ci/run\n")
-    # nothing but the title before those commands
-    assert README.index("```bash") == len(lines[0]) + 2
+    # between the title and those commands: one paragraph saying what it is, nothing else
+    before = README[len(lines[0]) + 1:README.index("```bash")].strip()
+    assert before and "\n\n" not in before and not before.startswith(("#", "!", "<", "|", "-"))
+    assert "cosmology" in before and "JAX" in before
+    # then one line on each command, the figure, and the pip install line
+    after = README[README.index("bash .ci/run\n```") + len("bash .ci/run\n```"):]
+    assert after.lstrip().startswith("- `bash .ci/launch`") and "- `bash .ci/run`" in after
+    assert after.index("](docs/_static/posterior.png)") < after.index("## Install")
+    assert (ROOT / "docs" / "_static" / "posterior.png").stat().st_size < 150_000
+    assert 'pip install "hicosmo_nb @ git+https://github.com/hicosmo-nb/hicosmo_nb"' in after
+
+
+def test_readme_links_into_the_docs_resolve():
+    links = re.findall(r"\]\((docs/[^)#]+)\)", README)
+    assert len(links) >= 10, links
+    for link in links:
+        assert (ROOT / link).is_file(), link
 
 
 def test_ci_run_calls_the_readme_test_command():
