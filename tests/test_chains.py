@@ -113,3 +113,15 @@ def test_save_chains_refuses_to_overwrite_and_warns_without_lp(tmp_path):
     r.save_chains(tmp_path / "x", overwrite=True, warn=False)
     with pytest.raises(FileNotFoundError, match="does not exist"):
         r.save_chains(tmp_path / "missing" / "x", warn=False)
+
+
+def test_chains_from_another_pipeline_overlay_ours_in_a_corner_plot(tmp_path):
+    from hicosmo_nb.plots import corner_plot
+
+    ours = _toy(num_chains=2, num_draws=300, seed=5)
+    ours.save_chains(tmp_path / "theirs", priors=PRIORS)
+    theirs = load(tmp_path / "theirs")
+    fig = corner_plot([ours.to_arviz(), theirs.to_arviz()], params=["Omega_m", "H0"], label=["ours", "theirs"])
+    legends = list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend()]
+    texts = [t.get_text() for leg in legends for t in leg.get_texts()]
+    assert "ours" in texts and "theirs" in texts
