@@ -13,6 +13,7 @@ The module is callable: ``import hicosmo_nb as hc; hc.fit(...)`` is :func:`fit`,
 Examples
 --------
 >>> import hicosmo_nb as hc
+>>> # skipped in doctests: a full NUTS run takes minutes (tests/test_fit.py runs fit)
 >>> res = hc.fit("LCDM", {"desi_dr2_bao": {"rd": "free"}}, num_samples=500)  # doctest: +SKIP
 >>> res.summary()  # doctest: +SKIP
 """
@@ -92,6 +93,7 @@ def fit(
 
     Examples
     --------
+    >>> # skipped in doctests: a full NUTS run takes minutes (tests/test_fit.py runs fit)
     >>> res = fit("LCDM", ["desi_dr2_bao", "cc"], free=["H0", "Omega_m"])  # doctest: +SKIP
     >>> res.summary()  # doctest: +SKIP
     """

@@ -1,7 +1,7 @@
 """A differentiable gravitational N-body toy: potential -> forces by autodiff -> leapfrog in scan.
 
 Teaching module (it sits beside the cosmology core): the only physics written by hand is the
-Plummer-softened pairwise potential
+Plummer-softened pairwise potential::
 
     U(x, m) = - sum_{i<j} G m_i m_j / sqrt(|x_i - x_j|^2 + eps^2),
 

@@ -8,6 +8,10 @@ import tempfile
 
 import pytest
 
+# a script run by the distributed tests (it parses sys.argv on import): not a module for
+# --doctest-modules (pyproject.toml's addopts) to import
+collect_ignore = ["_distributed_worker.py"]
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 

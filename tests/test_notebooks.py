@@ -10,6 +10,11 @@ Binder budget: the peak resident memory of each notebook's kernel (the kernel pr
 children, sampled every 0.1 s with psutil) must stay under :data:`PEAK_RSS_LIMIT` (Binder kills
 a kernel above 2 GB). Each figure is appended to ``$HICOSMO_NB_MEMORY_LOG`` when that is set
 (.ci/run prints it) and kept as the test's ``peak_rss_mb`` property.
+
+Executed copies: when ``$HICOSMO_NB_EXECUTED_DIR`` is set (.ci/run sets it), each notebook that
+ran cleanly is written there with its outputs, at its path below ``notebooks/`` (``apps/...``
+included); the documentation build (.ci/docs) renders those copies, so no notebook is executed
+twice in CI. Unset (the default), nothing is written.
 """
 
 import json
@@ -180,6 +185,10 @@ def test_notebook_runs(path, kernel_path, monkeypatch, record_property):
                       f" (Python {sys.version_info.major}.{sys.version_info.minor})\n")
     if failure:
         pytest.fail(failure, pytrace=False)
+    if os.environ.get("HICOSMO_NB_EXECUTED_DIR"):
+        out = pathlib.Path(os.environ["HICOSMO_NB_EXECUTED_DIR"]) / path.relative_to(NOTEBOOK_DIR)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, out)
     assert peak > 0, "the kernel's memory was never sampled"
     assert peak < PEAK_RSS_LIMIT, (f"{path.name}: kernel peak RSS {peak / 1e6:.0f} MB is above the "
                                    f"memory budget of {PEAK_RSS_LIMIT / 1e6:.0f} MB")

@@ -47,22 +47,24 @@ def _fenced_blocks(text: str) -> list[tuple[str, str]]:
     return re.findall(r"^```(\w*)\n(.*?)^```", text, flags=re.S | re.M)
 
 
-def test_root_and_binder_environment_are_identical():
-    root, binder = ROOT / "environment.yml", ROOT / "binder" / "environment.yml"
-    assert root.read_bytes() == binder.read_bytes(), "environment.yml and binder/environment.yml differ"
+def test_binder_builds_the_lock_not_environment_yml():
+    # repo2docker reads only binder/ when it exists, and ignores runtime.txt beside an environment.yml
+    files = {p.name for p in (ROOT / "binder").iterdir()}
+    assert "environment.yml" not in files and {"requirements.txt", "runtime.txt"} <= files, files
 
 
 def test_environment_python_matches_pyproject():
-    conda, _ = _env_parts(_env(ROOT / "binder" / "environment.yml"))
+    conda, _ = _env_parts(_env(ROOT / "environment.yml"))
     pythons = [d for d in conda if re.match(r"python\b", d)]
     assert len(pythons) == 1, pythons
     version = pythons[0].split("=", 1)[1].lstrip("=")
     requires = PYPROJECT["project"]["requires-python"]
     assert requires == f">={version}", (requires, version)
     assert "pip" in conda
+    assert (ROOT / "binder" / "runtime.txt").read_text() == f"python-{version}\n"
 
 
-# Binder's own tighter choices (JupyterLab 4 and Voila render ipywidgets 8; pyproject admits 7.7
+# environment.yml's own tighter choice (JupyterLab 4 and Voila render ipywidgets 8; pyproject admits 7.7
 # so that installing on Colab keeps Colab's ipywidgets 7.7.1).
 BINDER_TIGHTER = {"ipywidgets": ">=8"}
 # Colab's preinstalled versions (2026-08 runtime) that installing hicosmo_nb must keep;
@@ -71,7 +73,7 @@ COLAB = {"jax": "0.7.2", "jaxlib": "0.7.2", "ipywidgets": "7.7.1", "matplotlib":
 
 
 def test_environment_dependencies_match_pyproject():
-    _, pip = _env_parts(_env(ROOT / "binder" / "environment.yml"))
+    _, pip = _env_parts(_env(ROOT / "environment.yml"))
     project = PYPROJECT["project"]
     want = project["dependencies"] + project["optional-dependencies"]["notebooks"]
     got_keys = sorted(_req_key(r.split("#")[0].strip()) for r in pip)
@@ -79,13 +81,34 @@ def test_environment_dependencies_match_pyproject():
     assert got_keys == want_keys
 
 
-def test_binder_has_python_312_jupyterlab_4_ipywidgets_8_ipympl_voila():
-    conda, pip = _env_parts(_env(ROOT / "binder" / "environment.yml"))
-    assert "python=3.12" in conda
-    reqs = {canonicalize_name(Requirement(r).name): Requirement(r).specifier for r in pip}
-    assert "4.2" in reqs["jupyterlab"] and "3.9" not in reqs["jupyterlab"]
-    assert "8.1.9" in reqs["ipywidgets"] and "7.7.1" not in reqs["ipywidgets"]
-    assert "ipympl" in reqs and "voila" in reqs
+def _lock() -> dict[str, Requirement]:
+    lines = [line for line in (ROOT / "binder" / "requirements.txt").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    reqs = [Requirement(line) for line in lines]
+    return {canonicalize_name(r.name): r for r in reqs}
+
+
+def test_binder_lock_pins_a_tested_python_312_stack():
+    lock = _lock()
+    for name, req in lock.items():
+        assert len(req.specifier) == 1 and next(iter(req.specifier)).operator == "==", f"{name}: not an exact pin"
+    version = lambda n: next(iter(lock[n].specifier)).version  # noqa: E731
+    assert version("jupyterlab").startswith("4.") and version("ipywidgets").startswith("8.")
+    assert {"jax", "jaxlib", "numpyro", "ipympl", "voila", "ipykernel"} <= set(lock)
+    assert (ROOT / "binder" / "runtime.txt").read_text().strip() == "python-3.12"
+
+
+def test_binder_lock_in_step_with_pyproject():
+    """Every dependency and notebooks-extra package is pinned, at a version pyproject admits."""
+    lock = _lock()
+    project = PYPROJECT["project"]
+    for text in project["dependencies"] + project["optional-dependencies"]["notebooks"]:
+        req = Requirement(text)
+        name = canonicalize_name(req.name)
+        assert name in lock, f"{name} is in pyproject.toml but not in binder/requirements.txt (run .ci/binder_lock.py)"
+        pinned = next(iter(lock[name].specifier)).version
+        assert req.specifier.contains(pinned, prereleases=True), f"{name}=={pinned} is outside pyproject's {req.specifier}"
+    assert "hicosmo-nb" not in lock  # postBuild installs the checkout
 
 
 def test_dependencies_admit_colab_and_have_no_upper_bounds():
@@ -102,14 +125,14 @@ def test_dependencies_admit_colab_and_have_no_upper_bounds():
 
 def test_binder_is_a_repo2docker_config():
     files = {p.name for p in (ROOT / "binder").iterdir()}
-    assert {"environment.yml", "postBuild"} <= files
-    # files that would make repo2docker ignore environment.yml
+    assert {"requirements.txt", "runtime.txt", "postBuild"} <= files
+    # files that would make repo2docker ignore requirements.txt
     assert not files & {"Dockerfile", "Project.toml", "install.R", "default.nix"}, files
     post = ROOT / "binder" / "postBuild"
     assert post.stat().st_mode & stat.S_IXUSR, "binder/postBuild must be executable"
     text = post.read_text()
     assert text.startswith("#!/bin/bash") and "set -euo pipefail" in text
-    assert re.search(r"pip install .*-e '\.\[notebooks\]'", text), text
+    assert re.search(r"pip install .*--no-deps -e '\.\[notebooks\]'", text), text  # the lock stays as it is
 
 
 def test_pyproject_extras_cover_the_test_tools():
@@ -120,13 +143,28 @@ def test_pyproject_extras_cover_the_test_tools():
     assert "browser:" in markers and "slow:" in markers
 
 
-def test_readme_starts_with_the_two_commands():
+def test_readme_starts_with_what_it_is_then_the_two_commands():
     lines = README.splitlines()
     assert lines[0].startswith("# ")
     first_block = _fenced_blocks(README)[0]
     assert first_block == ("bash", "bash .ci/launch\nbash .ci/run\n")
-    # nothing but the title before those commands
-    assert README.index("```bash") == len(lines[0]) + 2
+    # between the title and those commands: one paragraph saying what it is, nothing else
+    before = README[len(lines[0]) + 1:README.index("```bash")].strip()
+    assert before and "\n\n" not in before and not before.startswith(("#", "!", "<", "|", "-"))
+    assert "cosmology" in before and "JAX" in before
+    # then one line on each command, the figure, and the pip install line
+    after = README[README.index("bash .ci/run\n```") + len("bash .ci/run\n```"):]
+    assert after.lstrip().startswith("- `bash .ci/launch`") and "- `bash .ci/run`" in after
+    assert after.index("](docs/_static/posterior.png)") < after.index("## Install")
+    assert (ROOT / "docs" / "_static" / "posterior.png").stat().st_size < 150_000
+    assert 'pip install "hicosmo_nb @ git+https://github.com/hicosmo-nb/hicosmo_nb"' in after
+
+
+def test_readme_links_into_the_docs_resolve():
+    links = re.findall(r"\]\((docs/[^)#]+)\)", README)
+    assert len(links) >= 10, links
+    for link in links:
+        assert (ROOT / link).is_file(), link
 
 
 def test_ci_run_calls_the_readme_test_command():
@@ -136,8 +174,9 @@ def test_ci_run_calls_the_readme_test_command():
     args = commands[0].split(" -m pytest ", 1)[1].strip()
     run = (CI / "run").read_text()
     assert re.search(r'"\$PY" -m pytest ' + re.escape(args) + r' "\$@"', run), (args, run)
-    # without path arguments pytest must collect tests/
-    assert PYPROJECT["tool"]["pytest"]["ini_options"]["testpaths"] == ["tests"]
+    # without path arguments pytest must collect tests/ and the package's docstring examples
+    ini = PYPROJECT["tool"]["pytest"]["ini_options"]
+    assert ini["testpaths"] == ["tests", "hicosmo_nb"] and "--doctest-modules" in ini["addopts"].split()
 
 
 def test_readme_names_things_that_exist():
@@ -148,7 +187,7 @@ def test_readme_names_things_that_exist():
     assert "HICOSMO_NB_DATA_DIR" in README
 
 
-@pytest.mark.parametrize("name", ["setup", "run", "launch", "colab_like"])
+@pytest.mark.parametrize("name", ["setup", "run", "launch", "colab_like", "docs", "binder_check"])
 def test_ci_scripts_are_valid_bash(name):
     path = CI / name
     text = path.read_text()
@@ -166,7 +205,7 @@ def fake_ci(tmp_path):
     fake_py.write_text(
         "#!/usr/bin/env bash\n"
         'echo "ARGS: $*" >> "$FAKE_LOG"\n'
-        'echo "ENV: MPLBACKEND=$MPLBACKEND HICOSMO_NB_FAST=$HICOSMO_NB_FAST" >> "$FAKE_LOG"\n'
+        'echo "ENV: MPLBACKEND=$MPLBACKEND HICOSMO_NB_FAST=$HICOSMO_NB_FAST ADDOPTS=${PYTEST_ADDOPTS:-}" >> "$FAKE_LOG"\n'
         'echo "========= 7 passed in 1.00s ========="\n'
         'exit "$FAKE_RC"\n'
     )
@@ -176,6 +215,12 @@ def fake_ci(tmp_path):
         'echo "==== 1 failed, 5 passed in 2.00s ===="\n'
         'exit "${FAKE_COLAB_RC:-0}"\n'
     )
+    for job in ("binder_check", "docs"):  # the full run's other jobs: record they ran, and with what
+        (tmp_path / ".ci" / job).write_text(
+            "#!/usr/bin/env bash\n"
+            f'echo "{job.upper()} ARGS: $* ADDOPTS=${{PYTEST_ADDOPTS:-}} EXECUTED=$HICOSMO_NB_EXECUTED_DIR" >> "$FAKE_LOG"\n'
+            f'exit "${{FAKE_{job.upper()}_RC:-0}}"\n'
+        )
     fake_py.chmod(0o755)
     (tmp_path / ".ci" / "setup").write_text(
         f"#!/usr/bin/env bash\necho 'set-up messages'\necho {fake_py}\n"
@@ -195,8 +240,9 @@ def test_ci_run_exit_codes_and_arguments(fake_ci, fake_rc, want_rc):
     assert "ARGS: -m pytest -n 2 -k some thing -x" in recorded
     assert "ENV: MPLBACKEND=Agg HICOSMO_NB_FAST=1" in recorded
     assert "COLAB ARGS: -k some thing -x" in recorded  # the Colab-like job runs even after a failure
-    assert f"main suite (exit {fake_rc}): ========= 7 passed in 1.00s" in proc.stderr
-    assert "Colab-like (exit 0): ==== 1 failed, 5 passed in 2.00s" in proc.stderr
+    assert "BINDER_CHECK" not in recorded and "DOCS" not in recorded  # with arguments: not those
+    assert re.search(rf"main suite \(exit {fake_rc}, \d+ s\): ========= 7 passed in 1.00s", proc.stderr)
+    assert re.search(r"Colab-like \(exit 0, \d+ s\): ==== 1 failed, 5 passed in 2.00s", proc.stderr)
     if fake_rc == 5:
         assert "collected no tests (exit code 5)" in proc.stderr
 
@@ -208,11 +254,35 @@ def test_ci_run_fails_when_the_colab_like_job_fails(fake_ci, colab_rc, want_rc):
     proc = subprocess.run(["bash", str(fake_ci / ".ci" / "run")], env=env, capture_output=True,
                           text=True, stdin=subprocess.DEVNULL, timeout=30)
     assert proc.returncode == want_rc, proc.stderr
-    assert f"Colab-like (exit {colab_rc})" in proc.stderr
+    assert f"Colab-like (exit {colab_rc}," in proc.stderr
     env["HICOSMO_NB_SKIP_COLAB_LIKE"] = "1"
     proc = subprocess.run(["bash", str(fake_ci / ".ci" / "run")], env=env, capture_output=True,
                           text=True, stdin=subprocess.DEVNULL, timeout=30)
-    assert proc.returncode == 0 and "Colab-like (exit skipped)" in proc.stderr
+    assert proc.returncode == 0 and "Colab-like (exit skipped," in proc.stderr
+
+
+@pytest.mark.parametrize("job, rc", [("binder_check", 0), ("binder_check", 1), ("docs", 2)])
+def test_ci_run_full_runs_the_binder_and_docs_jobs(fake_ci, job, rc):
+    """Without arguments: the main suite leaves the notebooks to the Binder-lock job, which with
+    the docs build gets the executed-copies folder; either failing fails the run."""
+    log = fake_ci / "log"
+    env = {**os.environ, "FAKE_RC": "0", "FAKE_LOG": str(log), f"FAKE_{job.upper()}_RC": str(rc),
+           "HICOSMO_NB_SKIP_CHROMIUM": "1"}
+    env.pop("PYTEST_ADDOPTS", None)
+    proc = subprocess.run(["bash", str(fake_ci / ".ci" / "run")], env=env, capture_output=True,
+                          text=True, stdin=subprocess.DEVNULL, timeout=30)
+    assert proc.returncode == rc, proc.stderr
+    recorded = log.read_text()
+    executed = str(fake_ci / "docs" / "_build" / "executed")
+    assert f"BINDER_CHECK ARGS:  ADDOPTS= EXECUTED={executed}" in recorded
+    assert f"DOCS ARGS:  ADDOPTS= EXECUTED={executed}" in recorded
+    assert "COLAB ARGS: " in recorded
+    assert "ADDOPTS= --deselect tests/test_notebooks.py::test_notebook_runs" in recorded  # main suite
+    env["HICOSMO_NB_SKIP_BINDER"] = env["HICOSMO_NB_SKIP_DOCS"] = "1"
+    log.unlink()
+    proc = subprocess.run(["bash", str(fake_ci / ".ci" / "run")], env=env, capture_output=True,
+                          text=True, stdin=subprocess.DEVNULL, timeout=30)
+    assert proc.returncode == 0 and "BINDER" not in log.read_text() and "DOCS" not in log.read_text()
 
 
 def test_ci_run_stops_when_setup_fails(tmp_path):

@@ -70,7 +70,7 @@ class CumulativeRule:
     The panels ``[edges[j], edges[j+1]]`` each carry an ``n``-point rule. On each panel ``f`` is
     replaced by its degree ``n - 1`` interpolant through the panel's nodes, which is integrated
     exactly from ``s`` to the panel's upper edge; the whole panels above are summed. So one
-    evaluation of ``f`` on :attr:`nodes` (``K n`` points, independent of how many ``s`` are asked
+    evaluation of ``f`` on ``nodes`` (``K n`` points, independent of how many ``s`` are asked
     for) gives the integral to every ``s``: no sorting, and a map from the node values to the
     results that is linear with weights fixed by ``s`` alone (derivatives w.r.t. parameters of
     ``f`` cost one more application each). The weights are polynomials in the distance

@@ -60,7 +60,7 @@ def validate_covariance(cov: np.ndarray, name: str, *, n: int | None = None,
                         sym_rtol: float = 1e-6) -> np.ndarray:
     """Check a covariance (square, finite, symmetric, positive definite); return (C + C^T)/2.
 
-    See :func:`cholesky_checked`, which also returns the Cholesky factor.
+    See ``cholesky_checked``, which also returns the Cholesky factor.
 
     Examples
     --------

@@ -168,6 +168,7 @@ def fetch(relpath: str, *, path: str | os.PathLike | None = None,
 
     Examples
     --------
+    >>> # skipped in doctests: downloads from the network when the file is not cached
     >>> p, sha = fetch("desi_dr2_bao/desi_gaussian_bao_ALL_GCcomb_mean.txt")  # doctest: +SKIP
     """
     spec = FILES.get(relpath)

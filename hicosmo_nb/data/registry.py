@@ -5,7 +5,7 @@ project's ``shared/data`` folder), its public download address, its size and its
 never read a registered file without checking its sha256 against this table.
 
 Files without a public address (``url=None``) are *derived* tables (transcriptions); they ship
-embedded in the package (:mod:`hicosmo_nb.data.embedded`). Files without a pinned checksum
+embedded in the package (``hicosmo_nb/data/embedded/``). Files without a pinned checksum
 (``sha256=None``) cannot be downloaded safely and must be given by the user (explicit path or data
 directory).
 

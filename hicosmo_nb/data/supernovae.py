@@ -7,6 +7,7 @@ published likelihood.
 
 Examples
 --------
+>>> # skipped in doctests: the Pantheon+ files come from the data folder or the network
 >>> import warnings
 >>> from hicosmo_nb.data import load_pantheon_plus
 >>> with warnings.catch_warnings():

@@ -19,6 +19,7 @@ Examples
 """
 
 from .. import _config  # noqa: F401  (float64)
+from .chains import load_chains, save_chains, to_getdist
 from .checkpoint import load_checkpoint
 from .diagnostics import ConvergenceWarning, compute_diagnostics, problems
 from .devices import CHAIN_METHODS, plan_chains, set_host_device_count
@@ -46,6 +47,9 @@ __all__ = [
     "Result",
     "load",
     "concat_chains",
+    "save_chains",
+    "load_chains",
+    "to_getdist",
     "Prior",
     "Uniform",
     "Normal",

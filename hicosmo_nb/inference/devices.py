@@ -64,6 +64,7 @@ def set_host_device_count(n: int) -> None:
 
     Examples
     --------
+    >>> # skipped in doctests: the count is fixed once JAX has started (it has, in the test run)
     >>> set_host_device_count(1)  # doctest: +SKIP
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:

@@ -90,6 +90,7 @@ def initialize(coordinator: str | None = None, num_processes: int | None = None,
 
     Examples
     --------
+    >>> # skipped in doctests: starts a coordination service on a port (tests/test_inference_distributed.py)
     >>> initialize("127.0.0.1:12345", num_processes=1, process_id=0)  # doctest: +SKIP
     """
     if cpu_collectives not in ("gloo", "mpi", "none"):

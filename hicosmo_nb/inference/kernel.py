@@ -59,7 +59,7 @@ class Sampler:
     potential : callable
         ``u -> -(log L + log prior(u))`` (``+inf`` where the posterior is zero).
     transform : Transform
-        ``constrain``, ``unconstrain``, ``log_prior``, ``log_jacobian`` (:mod:`.priors`).
+        ``constrain``, ``unconstrain``, ``log_prior``, ``log_jacobian`` (:mod:`hicosmo_nb.inference.priors`).
     loglike : callable
         ``{name: value} -> log L`` with the fixed parameters merged in.
     settings : dict

@@ -203,6 +203,20 @@ class Result:
         atomic_write(path, lambda tmp: dt.to_netcdf(tmp, engine="h5netcdf"))
         return path
 
+    def save_chains(self, prefix: str | os.PathLike, **options) -> list[pathlib.Path]:
+        """Write GetDist/Cobaya plain-text chains ``prefix.1.txt``..., ``.paramnames``, ``.ranges``
+        (:func:`hicosmo_nb.inference.chains.save_chains`, which takes ``options``)."""
+        from .chains import save_chains  # chains sits above results
+
+        return save_chains(self, prefix, **options)
+
+    def to_getdist(self, **options):
+        """The draws as a ``getdist.MCSamples`` with names, LaTeX labels and prior ranges
+        (:func:`hicosmo_nb.inference.chains.to_getdist`; needs getdist)."""
+        from .chains import to_getdist
+
+        return to_getdist(self, **options)
+
     def __repr__(self) -> str:
         m = self.manifest
         lk = m.get("likelihood", {}).get("name", "?")
@@ -211,12 +225,15 @@ class Result:
 
 
 def load(path: str | os.PathLike) -> Result:
-    """Read a :class:`Result` written by :meth:`Result.save`.
+    """Read a :class:`Result` written by :meth:`Result.save`, or GetDist/Cobaya chains.
+
+    When ``path`` is not a file but ``path.1.txt`` exists, ``path`` is read as the prefix of
+    plain-text chains (:func:`hicosmo_nb.inference.chains.load_chains`; draws only).
 
     Raises
     ------
     FileNotFoundError
-        If ``path`` does not exist.
+        If ``path`` does not exist (neither a file nor a chain prefix).
     ValueError
         If the file is not netCDF-4/HDF5 (e.g. truncated, or another format), has no
         ``posterior`` group, or its sampler state is malformed; the message names the file.
@@ -226,8 +243,13 @@ def load(path: str | os.PathLike) -> Result:
         found = sorted(p.name for p in path.glob("*.nc"))
         raise FileNotFoundError(f"result file {str(path)!r} is a folder; give the .nc file in it"
                                 + (f" ({', '.join(found)})" if found else " (it holds no .nc file)"))
+    if not path.is_file() and path.with_name(path.name + ".1.txt").is_file():
+        from .chains import load_chains
+
+        return load_chains(path)
     if not path.is_file():
-        raise FileNotFoundError(f"result file {str(path)!r} does not exist")
+        raise FileNotFoundError(f"result file {str(path)!r} does not exist (nor chain files "
+                                f"{str(path)!r}.1.txt, ...)")
     expected = "a netCDF-4 (HDF5) file written by Result.save"
     try:
         with xr.open_datatree(path, engine="h5netcdf") as dt:

@@ -30,7 +30,7 @@ exactly (Q has orthonormal columns spanning ``W [1, P]``). A call then costs a (
 (~4k multiply-adds for Pantheon+) instead of N^2. Marginalizing the offset drops the first row
 (``R`` is triangular) and adds ``1/2 ln(2 pi) - ln |R_00|`` (``R_00^2 = 1^T C^-1 1``). The only
 approximation is the interpolation of ``f``: error ~ h^4 max|d^4 f/dt^4| / 384, below 1e-8 mag
-for LCDM, wCDM, w0waCDM and curved models (|Delta ln L| < 1e-4 for Pantheon+ even at
+for LCDM, wCDM, w0waCDM and curved models (``|Delta ln L|`` < 1e-4 for Pantheon+ even at
 extreme phantom, closed models); tests compare with the dense form over wide
 parameter ranges. ``"inverse"`` and ``"cholesky"`` evaluate the dense quadratic form at the data
 redshifts. User ``de_density``/``efunc`` models default to ``"inverse"``, because their

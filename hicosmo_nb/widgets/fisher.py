@@ -224,6 +224,7 @@ def fisher_explorer(sn: str = "Pantheon+-like", bao: str = "DESI DR2-like", *,
 
     Examples
     --------
+    >>> # skipped in doctests: builds the dashboard and compiles its forecast (tests/test_widgets.py runs it)
     >>> from hicosmo_nb.widgets import fisher_explorer
     >>> d = fisher_explorer(mode="png")  # doctest: +SKIP
     >>> d.set(n_sn=5000).state["fom"]  # doctest: +SKIP
