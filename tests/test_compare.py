@@ -2,7 +2,6 @@
 analytic answers computed independently here with numpy/scipy."""
 
 import math
-import warnings
 
 import jax.numpy as jnp
 import numpy as np

@@ -1,7 +1,6 @@
 """Mock SN / BAO surveys: Fisher matrices against astropy + finite differences, presets against
 the real data files they were derived from, and DESI-like errors against the published ones."""
 
-import astropy.units as u
 import jax
 import jax.numpy as jnp
 import numpy as np

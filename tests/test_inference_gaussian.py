@@ -1,7 +1,6 @@
 """Known posteriors: correlated 2-D and dense 10-D Gaussians recovered within the Monte Carlo
 error implied by the ESS; chain methods agree; draws are reproducible bit for bit."""
 
-import hashlib
 import json
 import subprocess
 import sys

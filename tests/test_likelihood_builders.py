@@ -2,7 +2,6 @@
 
 import warnings
 
-import astropy.units as u
 import jax
 import jax.numpy as jnp
 import numpy as np

@@ -7,7 +7,6 @@ Planck priors (chen2019) H0 = 67.44 +- 0.61, Omega_m = 0.3163 +- 0.0085; Union3 
 Omega_m = 0.350 +- 0.019 (not the published likelihood); DES-SN5YR diagonal 0.363 +- 0.011.
 """
 
-import warnings
 
 import jax
 import jax.numpy as jnp

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Mapping
 
 import jax
 import jax.numpy as jnp

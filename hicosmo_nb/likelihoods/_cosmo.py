@@ -15,7 +15,6 @@ import contextvars
 from typing import Callable, Iterator, Mapping, NamedTuple
 
 import jax
-import jax.numpy as jnp
 
 from .. import cosmology
 from ..cosmology.neutrinos import as_hierarchy

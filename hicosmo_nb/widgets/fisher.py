@@ -9,7 +9,6 @@ preset; each knob change is a few NumPy products), :func:`hicosmo_nb.plots.dashb
 from __future__ import annotations
 
 import ipywidgets as widgets
-import numpy as np
 
 from .. import likelihoods
 from ..fisher import BAO_PRESETS, SN_PRESETS, fisher_observed
