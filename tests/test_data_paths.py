@@ -133,3 +133,34 @@ def test_loader_uses_data_dir_argument(tmp_path, shared_data_dir, monkeypatch, n
         data.load_desi_bao("dr2", source="files")
     d = data.load_desi_bao("dr2", source="files", data_dir=shared_data_dir)
     assert d.n == 13 and d.files[REL] == FILES[REL].sha256
+
+
+def test_download_attempt_is_quiet(monkeypatch):
+    """pooch's "Downloading data from ..." line would land in a dashboard's output: fetch keeps
+    pooch's logger to warnings while it retrieves, and only then."""
+    import io
+    import logging
+
+    def retrieve(url, **kwargs):
+        pooch.get_logger().info("Downloading data from '%s' to file '%s'.", url, kwargs["fname"])
+        raise OSError("no network here")
+
+    seen = io.StringIO()
+    handler = logging.StreamHandler(seen)
+    logger = pooch.get_logger()
+    before = logger.level
+    logger.addHandler(handler)
+    monkeypatch.setattr(paths.pooch, "retrieve", retrieve)
+    monkeypatch.delenv(paths.ENV_VAR, raising=False)
+    try:
+        logger.setLevel(logging.INFO)  # pooch's default
+        with pytest.raises(FileNotFoundError, match="download to .* failed"):
+            data.fetch(REL)
+        assert "Downloading" not in seen.getvalue()
+        assert logger.filters == []
+        with pytest.raises(OSError):  # the same call without the guard is heard (the test can fail)
+            retrieve(FILES[REL].url, fname="x")
+        assert "Downloading" in seen.getvalue()
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(before)

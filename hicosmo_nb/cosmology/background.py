@@ -125,7 +125,7 @@ def distance_modulus(params: Mapping, z, *, z_hel=None, de_density=None, efunc=N
         Eagerly, for ``z <= 0`` (traced: ``NaN`` there).
     """
     z = jnp.asarray(z, dtype=jnp.float64)
-    if not isinstance(z, jax.core.Tracer) and not bool(jnp.all(z > 0)):
+    if not isinstance(z, jax.core.Tracer) and not np.all(np.asarray(z) > 0):  # numpy: no tracing
         bad = np.asarray(z).ravel()[np.argmin(np.asarray(z).ravel() > 0)]
         raise ValueError(f"distance_modulus: z = {float(bad)!r}; z must be > 0 for a distance modulus "
                          "(D_L(0) = 0 gives mu = -inf)")

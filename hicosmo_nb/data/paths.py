@@ -23,6 +23,7 @@ Examples
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import pathlib
 
@@ -141,6 +142,11 @@ def _verify(spec: FileSpec, path: pathlib.Path, verify: bool) -> tuple[pathlib.P
     return path, actual
 
 
+def _quiet(record: logging.LogRecord) -> bool:
+    """Logging filter: warnings and errors only."""
+    return record.levelno >= logging.WARNING
+
+
 def fetch(relpath: str, *, path: str | os.PathLike | None = None,
           data_dir: str | os.PathLike | None = None, download: bool = True,
           verify: bool = True) -> tuple[pathlib.Path, str]:
@@ -155,7 +161,8 @@ def fetch(relpath: str, *, path: str | os.PathLike | None = None,
     data_dir : path-like, optional
         Data directory tried before the setting.
     download : bool
-        Try the pooch download cache as the last step.
+        Try the pooch download cache as the last step (quietly: no progress lines; a failed
+        download raises, naming the address).
     verify : bool
         Check the sha256 against the registry (default). ``False`` warns instead.
 
@@ -195,6 +202,10 @@ def fetch(relpath: str, *, path: str | os.PathLike | None = None,
     if not (spec.url and spec.sha256):
         raise FileNotFoundError(missing_file_message(spec, where))
     folder, name = relpath.rsplit("/", 1)
+    # pooch's "Downloading data from ..." line would land in dashboards. A filter, not setLevel:
+    # pooch's logger sits outside logging's hierarchy, so its level cache is never cleared.
+    logger = pooch.get_logger()
+    logger.addFilter(_quiet)
     try:
         got = pooch.retrieve(spec.url, known_hash=f"sha256:{spec.sha256}", fname=name,
                              path=cache_dir() / folder, progressbar=False)
@@ -202,4 +213,6 @@ def fetch(relpath: str, *, path: str | os.PathLike | None = None,
         raise FileNotFoundError(missing_file_message(
             spec, f"{where}; download to {cache_dir() / folder} failed "
                   f"({type(err).__name__}: {err})")) from err
+    finally:
+        logger.removeFilter(_quiet)
     return _verify(spec, pathlib.Path(got), verify)
