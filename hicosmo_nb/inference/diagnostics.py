@@ -234,6 +234,7 @@ def warn_prior_dominated(samples: Mapping[str, np.ndarray], priors: Mapping[str,
 # (only the radiation density depends on h), H0 with Union3 (M marginalized) 0.012, Omega_b
 # with cc 0; the constrained parameters of the tests and notebooks are far above 1.
 UNCONSTRAINED_INFO = 0.05
+_SCREEN = 10.0  # observed curvature above _SCREEN x the threshold: constrained, no closer look
 
 
 def _leaf_information(leaf, theory, chol, point: dict, name: str, step: float) -> float:
@@ -257,7 +258,8 @@ def unconstrained(problem) -> list[str]:
     At the start point (registry defaults, else the prior's center; fixed values as given)
     each free parameter is moved by one prior sd either way, the others held, and its Fisher
     information in prior units is estimated from the change (the expected ``J^T C^-1 J`` of
-    Gaussian likelihoods, the observed curvature of others). Below
+    Gaussian likelihoods, the observed curvature of others; parameters whose observed curvature
+    of the whole likelihood is far above the threshold are passed without that closer look). Below
     :data:`UNCONSTRAINED_INFO` the data leave it at its prior. Scale-invariant: steps in
     prior sd, information per prior variance. Parameters the likelihood never reads are
     caught earlier (:class:`~hicosmo_nb.inference.Problem`).
@@ -283,15 +285,24 @@ def unconstrained(problem) -> list[str]:
         default = PARAMETERS[name].default if name in PARAMETERS else None
         start[name] = default if default is not None and lo <= default <= hi else prior.center()
     point = {k: jnp.asarray(float(v)) for k, v in {**problem.fixed, **start}.items()}
-    if not np.isfinite(float(problem.likelihood.loglike(point))):
+    total = problem.likelihood.loglike  # compiled once here, for the start point
+    f0 = float(total(point))
+    if not np.isfinite(f0):
         return []  # no judgement at an unphysical start
-    leaves = [(leaf, jax.jit(leaf.theory), np.linalg.cholesky(np.asarray(leaf.cov)))
-              if leaf.is_gaussian else (leaf, None, None) for leaf in problem.likelihood.leaves]
+    leaves = None  # per-leaf expected information: compiled only where the screen is inconclusive
     msgs = []
     for name, prior in problem.priors.items():
         step = _prior_sd(prior)
         if not (np.isfinite(step) and step > 0):
             continue
+        # Screen: the observed curvature of the whole ln L (no new compilation) equals the
+        # expected information for linear Gaussian parts; far above the threshold is constrained.
+        curv = sum(float(total({**point, name: point[name] + s * step})) for s in (1.0, -1.0)) - 2 * f0
+        if np.isfinite(curv) and curv >= _SCREEN * UNCONSTRAINED_INFO:
+            continue
+        if leaves is None:
+            leaves = [(leaf, jax.jit(leaf.theory), np.linalg.cholesky(np.asarray(leaf.cov)))
+                      if leaf.is_gaussian else (leaf, None, None) for leaf in problem.likelihood.leaves]
         info = sum(_leaf_information(leaf, theory, chol, point, name, step)
                    for leaf, theory, chol in leaves if name in leaf.reads)
         if info < UNCONSTRAINED_INFO:
