@@ -141,7 +141,8 @@ def gaussian_model(data, cov, model: Callable[[Mapping], tuple[jax.Array, jax.Ar
                    metadata: dict | None = None, guard=None) -> Likelihood:
     """Like :func:`gaussian`, with ``model(params) -> (theory vector, physical flag)`` computed
     in one pass (builders use it so shared work is traced once); ``theory`` is stored for Fisher.
-    ``guard``: the builder's ``CosmoView.guard`` (see :attr:`Likelihood.guard`).
+    ``guard``: the builder's ``CosmoView.guard`` (the ``guard`` field of
+    :class:`~hicosmo_nb.likelihoods.Likelihood`).
     """
     data = _vector(data, name)
     factor = factorize(np.asarray(cov, dtype=float), f"{name} covariance")
