@@ -159,6 +159,14 @@ def test_array_none_and_zero_redshift_inputs_are_named():
         cosmo.distance_modulus(GOOD, np.array([0.5, 0.0]))
     assert np.isnan(float(jax.jit(cosmo.distance_modulus)(GOOD, 0.0)))
     assert np.isfinite(float(jax.jit(cosmo.distance_modulus)(GOOD, 0.5)))
+    ev = cosmo.DistanceEvaluator([0.0, 0.5])  # D_M and D_L at z = 0 are fine (0), mu is not
+    assert float(ev.luminosity_distance(GOOD)[0]) == 0.0
+    for call in (ev.distance_modulus, jax.jit(ev.distance_modulus)):
+        with pytest.raises(ValueError, match=r"DistanceEvaluator.distance_modulus: z = 0.0 among the "
+                                             r"redshifts; z must be > 0"):
+            call(GOOD)
+    mu = cosmo.DistanceEvaluator([0.5]).distance_modulus(GOOD)
+    assert float(mu[0]) == pytest.approx(float(cosmo.distance_modulus(GOOD, 0.5)), rel=1e-12)
     for rd in (0.0, -147.0, np.nan):
         with pytest.raises(ValueError, match=r"rd = .* Mpc is unphysical; allowed: finite rd > 0"):
             cosmo.DM_over_rd(GOOD, 1.0, rd=rd)

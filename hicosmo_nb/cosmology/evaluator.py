@@ -113,5 +113,15 @@ class DistanceEvaluator:
 
     @physical_contract(z_of=_z_of)
     def distance_modulus(self, params: Mapping, z_hel=None) -> jax.Array:
-        """``mu = 5 log10(D_L / 10 pc)`` (``D_L`` floored at 1e-30 Mpc)."""
+        """``mu = 5 log10(D_L / 10 pc)``; needs every redshift ``> 0`` (``D_L(0) = 0``).
+
+        Raises
+        ------
+        ValueError
+            When the evaluator's redshifts include ``z = 0`` (checked on the fixed redshifts,
+            also under ``jit``).
+        """
+        if np.any(self.z <= 0):
+            raise ValueError(f"DistanceEvaluator.distance_modulus: z = {float(np.min(self.z))!r} among the "
+                             "redshifts; z must be > 0 for a distance modulus (D_L(0) = 0 gives mu = -inf)")
         return modulus_from_luminosity(self.luminosity_distance(params, z_hel))
