@@ -109,6 +109,8 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--option", nargs="+", metavar="DATASET:KEY=VALUE", help="dataset options (JSON values)")
     f.add_argument("--neutrino-hierarchy", default="one", choices=NEUTRINO_HIERARCHIES,
                    help="how m_nu splits into mass states, for every dataset (static, never sampled)")
+    f.add_argument("--allow-overlap", action="store_true", help="combine datasets that share data "
+                   "(DESI DR1 and DR2 BAO, two Planck compressions) without the warning")
     f.add_argument("--chains", type=int, default=4)
     f.add_argument("--warmup", type=int, default=500)
     f.add_argument("--samples", type=int, default=1000)
@@ -189,6 +191,7 @@ def _fit(args) -> int:
     priors = {k: getattr(inference, kind)(*vals) for k, (kind, vals) in a["priors"].items()}
     res = fit(args.model, args.datasets, args.free, priors=priors or None, fixed=a["fixed"] or None,
               options=a["options"] or None, neutrino_hierarchy=args.neutrino_hierarchy,
+              allow_overlap=args.allow_overlap,
               seed=args.seed, num_chains=args.chains,
               num_warmup=args.warmup, num_samples=args.samples, chain_method=args.chain_method,
               nuts=inference.NutsSettings(dense_mass=not args.diagonal_mass, target_accept=args.target_accept),

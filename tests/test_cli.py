@@ -167,3 +167,20 @@ def test_continue_refuses_to_overwrite_another_run_unless_told(tmp_path, capsys)
     err = capsys.readouterr().err
     assert f"{b} already holds posterior.nc, manifest.json; pass --overwrite to replace them" in err
     assert (b / "posterior.nc").read_text() == "run B"
+
+
+@pytest.mark.parametrize("flag, allowed", [([], False), (["--allow-overlap"], True)])
+def test_allow_overlap_reaches_fit(flag, allowed, monkeypatch, tmp_path, capsys):
+    # issue 21: overlapping datasets warn unless intended; the CLI can say it is intended
+    import hicosmo_nb.fit as facade
+
+    seen = {}
+
+    def stop_before_sampling(*args, **kwargs):
+        seen.update(kwargs)
+        raise ValueError("stopped before sampling")
+
+    monkeypatch.setattr(facade, "fit", stop_before_sampling)
+    argv = ["fit", "LCDM", "desi_dr1_bao", "desi_dr2_bao", "--out", str(tmp_path / "x")] + flag
+    assert main(argv) == 2 and "stopped before sampling" in capsys.readouterr().err
+    assert seen["allow_overlap"] is allowed
