@@ -60,13 +60,11 @@ def sn_likelihood_claim(fast: bool = False) -> dict:
     ``a - b^2/e`` with a precomputed inverse covariance. Ours: jitted value and value+grad of the
     default (compressed) form and of the dense form. The peers' chi^2 is checked against ours.
     """
-    from astropy.cosmology import FlatLambdaCDM
     from scipy.integrate import quad
 
     sn = pantheon_sized_data()
     ours = {m: likelihoods.sn_likelihood(sn, method=m) for m in ("compressed", "inverse")}
-    om_cb = float(cosmology.density_parameters(_FIDUCIAL)["Omega_cb"])
-    ap = FlatLambdaCDM(H0=67.36, Om0=om_cb, Tcmb0=2.7255, Neff=3.046, m_nu=0.0)
+    ap = cosmology.to_astropy(_FIDUCIAL)  # astropy's FlatLambdaCDM with our physics
     cinv = np.linalg.inv(sn.cov)
     e = cinv.sum()
     z, zh, mag, dh0 = np.asarray(sn.z), np.asarray(sn.z_hel), np.asarray(sn.mag), cosmology.C_KM_S / 67.36

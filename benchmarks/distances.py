@@ -55,10 +55,8 @@ def main(argv=None) -> list[dict]:
     zj = jnp.asarray(z)
 
     # Reference: scipy quad on the same E(z) (astropy's, identical physics, tested to 1e-9).
-    from astropy.cosmology import FlatLambdaCDM
-
+    ap_cosmo = cosmo.to_astropy(params)  # astropy's FlatLambdaCDM with our physics
     d = cosmo.density_parameters(params)
-    ap_cosmo = FlatLambdaCDM(H0=67.36, Om0=float(d["Omega_cb"]), Tcmb0=2.7255, Neff=3.046, m_nu=0.0)
     dh0 = cosmo.C_KM_S / params["H0"]
     ref = np.array([(1 + zi) * dh0 * quad(ap_cosmo.inv_efunc, 0, zi, epsabs=0, epsrel=1e-12, limit=500)[0] for zi in z])
 
