@@ -2,8 +2,8 @@
 
 Layers (each imports only the ones before it): :mod:`~hicosmo_nb.data` ->
 :mod:`~hicosmo_nb.cosmology` -> :mod:`~hicosmo_nb.likelihoods` -> :mod:`~hicosmo_nb.inference`
-and :mod:`~hicosmo_nb.fisher` -> :mod:`~hicosmo_nb.plots` -> :mod:`~hicosmo_nb.fit` (the one-line facade:
-``hicosmo_nb.fit(model, datasets)``; the module is callable); :mod:`~hicosmo_nb.keys` is usable by all.
+and :mod:`~hicosmo_nb.fisher` -> :mod:`~hicosmo_nb.plots` -> :mod:`~hicosmo_nb.facade` (the one-line facade:
+``hicosmo_nb.fit(model, datasets)``); :mod:`~hicosmo_nb.keys` is usable by all.
 
 Importing the package enables float64 in JAX (see :mod:`hicosmo_nb._config`; the command line
 ``python -m hicosmo_nb`` does so only once its arguments are checked). Subpackages and the
@@ -42,11 +42,12 @@ if not _cli_start():
 __version__ = "0.1.0"
 
 _SUBMODULES = (
-    "cosmology", "compare", "data", "fisher", "fit", "inference", "keys", "likelihoods", "parameters", "plots",
+    "cosmology", "compare", "data", "facade", "fisher", "inference", "keys", "likelihoods", "parameters", "plots",
     "nbody", "emulate",
 )
 # convenience name -> module that defines it
 _NAMES = {
+    "fit": "hicosmo_nb.facade",
     "KeyManager": "hicosmo_nb.keys",
     "Problem": "hicosmo_nb.inference",
     "Run": "hicosmo_nb.inference",

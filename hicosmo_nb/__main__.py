@@ -1,6 +1,6 @@
 """Command line: ``python -m hicosmo_nb fit|continue|list`` (also installed as ``hicosmo-nb``).
 
-``fit`` runs :func:`hicosmo_nb.fit.fit` headless and writes, into ``--out``:
+``fit`` runs :func:`hicosmo_nb.facade.fit` headless and writes, into ``--out``:
 ``posterior.nc`` (ArviZ DataTree, netCDF-4), ``summary.csv`` and ``summary.txt`` (ArviZ
 summary), ``corner.png`` and ``manifest.json``. It refuses to overwrite any of them unless
 ``--overwrite`` is given. While it runs, ``--out/checkpoint.npz`` (or ``--checkpoint``) holds
@@ -182,7 +182,7 @@ def _write(res, out: pathlib.Path, checkpoint: pathlib.Path, default_checkpoint:
 def _fit(args) -> int:
     a = _checked_fit(args)
     from . import inference
-    from .fit import fit
+    from .facade import fit
 
     from .inference import distributed
 

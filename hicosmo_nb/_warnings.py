@@ -1,7 +1,7 @@
 """The package's one way to warn: at the user's line, whatever depth the warning comes from.
 
 ``warnings.warn(..., stacklevel=2)`` points at the caller, which inside hicosmo_nb is usually
-another hicosmo_nb function (``fit.py:90``), not the notebook cell that called it. :func:`warn`
+another hicosmo_nb function (``facade.py``, say), not the notebook cell that called it. :func:`warn`
 skips every frame in the package (``skip_file_prefixes``), so the warning names the first line
 outside it. Every layer uses it; it imports nothing from the package.
 

@@ -167,10 +167,10 @@ def test_load_a_folder_says_it_is_a_folder(tmp_path):
 def test_fit_takes_nuts_settings_one_by_one(monkeypatch):
     import sys
 
-    from hicosmo_nb.fit import fit
+    from hicosmo_nb.facade import fit
     from hicosmo_nb.inference import NutsSettings
 
-    module = sys.modules["hicosmo_nb.fit"]
+    module = sys.modules["hicosmo_nb.facade"]
     monkeypatch.setattr(module, "run_nuts", lambda problem, **kw: kw)  # no sampling: what is passed on
     kw = fit("LCDM", "cc", target_accept=0.95, num_samples=10)
     assert kw["nuts"] == NutsSettings(dense_mass=True, target_accept=0.95) and kw["num_samples"] == 10
@@ -194,7 +194,7 @@ def test_warnings_point_at_the_users_line():
 def test_unconstrained_free_parameters_warn_before_sampling():
     # issue 21: Problem/build_problem promised a warning that did not come; now it comes from a
     # Fisher look at the start point, before any sampling. Well-posed problems stay silent.
-    from hicosmo_nb.fit import build_problem
+    from hicosmo_nb.facade import build_problem
 
     cases = [("union3", None, "H0", ""), ({"desi_dr2_bao": {"rd": "free"}}, None, "H0",
                                           r" BAO with rd='free' measure hrd = h r_d, not H0"),

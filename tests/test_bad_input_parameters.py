@@ -125,7 +125,7 @@ def test_fast_mode_refuses_what_it_does_not_understand(monkeypatch):
 
 # ---------------------------------------------------------------- other names of one quantity (issue 21)
 def test_fixed_h_is_translated_to_H0_and_used():
-    from hicosmo_nb.fit import build_problem
+    from hicosmo_nb.facade import build_problem
 
     pb = build_problem("LCDM", ["cc"], free=["Omega_m"], fixed={"h": 0.7})
     assert dict(pb.fixed) == {"H0": 70.0} and pb.spec.fixed == {"H0": 70.0}
@@ -135,7 +135,7 @@ def test_fixed_h_is_translated_to_H0_and_used():
 
 
 def test_two_names_of_one_quantity_that_disagree():
-    from hicosmo_nb.fit import build_problem
+    from hicosmo_nb.facade import build_problem
 
     with pytest.raises(ValueError, match=r"fixed: H0=70 and h=0.6 name one quantity \(H0 = 100 h\) "
                                          r"and disagree; give only 'H0'"):
@@ -145,7 +145,7 @@ def test_two_names_of_one_quantity_that_disagree():
 
 def test_other_names_refused_where_they_cannot_be_translated():
     from hicosmo_nb import cosmology
-    from hicosmo_nb.fit import build_problem
+    from hicosmo_nb.facade import build_problem
     from hicosmo_nb.inference import Problem, Uniform
 
     with pytest.raises(ValueError, match=r"free: 'h' is another name of 'H0' \(H0 = 100 h\), which is "
@@ -169,7 +169,7 @@ def test_other_names_refused_where_they_cannot_be_translated():
 def test_random_sweep_other_names_and_conflicts_never_dropped(monkeypatch):
     """Random dicts of names (canonical, other names, case variants, conflicting pairs) in
     fixed/free/priors: either an error, or every value given is the value used."""
-    from hicosmo_nb.fit import build_problem
+    from hicosmo_nb.facade import build_problem
     from hicosmo_nb.inference import Uniform, spec
 
     monkeypatch.setattr(spec, "warn_unconstrained", lambda problem: [])  # names only: skip the Fisher look

@@ -172,7 +172,7 @@ def test_continue_refuses_to_overwrite_another_run_unless_told(tmp_path, capsys)
 @pytest.mark.parametrize("flag, allowed", [([], False), (["--allow-overlap"], True)])
 def test_allow_overlap_reaches_fit(flag, allowed, monkeypatch, tmp_path, capsys):
     # issue 21: overlapping datasets warn unless intended; the CLI can say it is intended
-    import hicosmo_nb.fit as facade
+    import hicosmo_nb.facade as facade
 
     seen = {}
 

@@ -8,7 +8,7 @@ import pytest
 
 from hicosmo_nb import fast_mode, likelihoods
 from hicosmo_nb.inference import Uniform, run_nuts
-from hicosmo_nb.likelihoods._fit import fit
+from hicosmo_nb.likelihoods._fit import laplace_fit
 
 PUBLISHED = {"Omega_m": (0.2977, 0.0086), "H0": (68.51, 0.58)}
 FAST = fast_mode()
@@ -21,7 +21,7 @@ def lk():
 
 def test_max_likelihood_and_laplace_match_published(lk):
     assert lk.param_names == ("H0", "Omega_m", "Omega_b")
-    res = fit(lk, {"H0": 68.5, "Omega_m": 0.30, "Omega_b": 0.047}, hessian="fd")
+    res = laplace_fit(lk, {"H0": 68.5, "Omega_m": 0.30, "Omega_b": 0.047}, hessian="fd")
     for name, (mean, sigma) in PUBLISHED.items():
         assert abs(res["best"][name] - mean) < 0.2 * sigma, (name, res["best"][name])
         assert res["sigma"][name] == pytest.approx(sigma, rel=0.10), name

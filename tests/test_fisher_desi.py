@@ -11,7 +11,7 @@ import pytest
 from hicosmo_nb import likelihoods
 from hicosmo_nb.fisher import fisher_expected, fisher_observed
 from hicosmo_nb.inference import Uniform, run_nuts
-from hicosmo_nb.likelihoods._fit import fit as ml_fit
+from hicosmo_nb.likelihoods._fit import laplace_fit
 
 NAMES = ("Omega_m", "hrd")
 
@@ -21,7 +21,7 @@ def desi():
     lk = likelihoods.get("desi_dr2_bao", rd="free")
     # the library's maximizer (L-BFGS-B; on jax 0.7's numerics scipy's own BFGS stops on
     # round-off at the optimum and reports failure, so success is judged by the Newton decrement)
-    best = ml_fit(lk, {"Omega_m": 0.3, "hrd": 100.0}, hessian="fd")
+    best = laplace_fit(lk, {"Omega_m": 0.3, "hrd": 100.0}, hessian="fd")
     assert best["success"], best["message"]
     return lk, {k: float(best["best"][k]) for k in NAMES}
 

@@ -8,7 +8,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import hicosmo_nb as hc  # noqa: E402
-from hicosmo_nb.fit import build_problem  # noqa: E402
+from hicosmo_nb.facade import build_problem  # noqa: E402
 from hicosmo_nb.inference import Problem, Uniform, continue_nuts, load  # noqa: E402
 
 # DESI DR2 Results II (arXiv:2503.14738), Table V, DESI BAO alone, flat LCDM
@@ -103,3 +103,19 @@ def test_problem_defaults():
 def test_facade_errors_list_valid_names(args, kwargs, match):
     with pytest.raises(ValueError, match=match):
         build_problem(*args, **kwargs)
+
+
+def test_fit_is_a_plain_function_with_its_signature_and_docstring():
+    # issue 24: hc.fit was a module whose class was swapped at import: its signature read
+    # (*args, **kwargs), so Shift-Tab showed no parameters and help() showed the module
+    import inspect
+    import pydoc
+
+    sig = inspect.signature(hc.fit)
+    assert list(sig.parameters)[:3] == ["model", "datasets", "free"]
+    assert sig.parameters["neutrino_hierarchy"].default == "one"
+    assert inspect.isfunction(hc.fit) and hc.fit.__module__ == "hicosmo_nb.facade"
+    assert "Fit ``model`` to ``datasets`` with NUTS in one line." in pydoc.render_doc(hc.fit)
+    assert hc.build_problem is build_problem
+    import hicosmo_nb.facade as facade  # importing the module leaves hc.fit the function
+    assert inspect.isfunction(hc.fit) and facade.fit is hc.fit

@@ -286,7 +286,7 @@ def test_builder_type_and_model_errors():
 
 def test_overlapping_datasets_warn_unless_intended():
     # issue 21: DESI DR2 + DR1 BAO and two compressions of Planck were combined silently
-    from hicosmo_nb.fit import build_problem
+    from hicosmo_nb.facade import build_problem
 
     with pytest.warns(UserWarning, match=r"desi_dr1_bao and desi_dr2_bao overlap \(DESI DR2 \(three years\) "
                                          r"contains the DR1 \(first-year\) galaxies and quasars\): .*pass "

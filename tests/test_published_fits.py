@@ -15,7 +15,7 @@ import pytest
 
 from hicosmo_nb import cosmology, data
 from hicosmo_nb import likelihoods as L
-from hicosmo_nb.likelihoods._fit import fit
+from hicosmo_nb.likelihoods._fit import laplace_fit
 
 PLANCK18 = {"H0": (67.4, 0.5), "Omega_m": (0.315, 0.007)}  # Planck 2018 VI abstract
 PLANCK18_BESTFIT = {"H0": 67.32, "omega_b": 0.022383, "omega_c": 0.12011}  # TT,TE,EE+lowE best fit
@@ -28,7 +28,7 @@ def _chi2(lk, loglike):
 def test_desi_dr2_bao_flat_lcdm():
     """DESI DR2 Results II, Table V: Omega_m = 0.2975 +- 0.0086, h r_d = 101.54 +- 0.73 Mpc."""
     lk = L.get("desi_dr2_bao", rd="free")
-    r = fit(lk, {"Omega_m": 0.3, "hrd": 100.0}, hessian="jax")
+    r = laplace_fit(lk, {"Omega_m": 0.3, "hrd": 100.0}, hessian="jax")
     assert r["success"]
     assert abs(r["best"]["Omega_m"] - 0.2975) < 0.1 * 0.0086
     assert abs(r["best"]["hrd"] - 101.54) < 0.1 * 0.73
@@ -41,7 +41,7 @@ def test_desi_dr2_bao_flat_lcdm():
 def test_desi_dr1_bao_flat_lcdm():
     """DESI 2024 VI (arXiv:2404.03002), DESI BAO alone: Omega_m = 0.295 +- 0.015, h r_d = 101.8 +- 1.3."""
     lk = L.get("desi_dr1_bao", rd="free")
-    r = fit(lk, {"Omega_m": 0.3, "hrd": 100.0}, hessian="fd")
+    r = laplace_fit(lk, {"Omega_m": 0.3, "hrd": 100.0}, hessian="fd")
     assert abs(r["best"]["Omega_m"] - 0.295) < 0.2 * 0.015
     assert abs(r["best"]["hrd"] - 101.8) < 0.2 * 1.3
     assert r["sigma"]["Omega_m"] == pytest.approx(0.015, rel=0.1)
@@ -50,7 +50,7 @@ def test_desi_dr1_bao_flat_lcdm():
 def test_planck18_distance_priors_flat_lcdm():
     """Priors alone, H0, omega_b, omega_c free, m_nu = 0.06 eV: within 0.5 sigma of Planck 2018."""
     lk = L.get("planck18_priors")
-    r = fit(lk, {"H0": 67.0, "omega_b": 0.0224, "omega_c": 0.12}, hessian="fd")
+    r = laplace_fit(lk, {"H0": 67.0, "omega_b": 0.0224, "omega_c": 0.12}, hessian="fd")
     best = r["best"]
     om = float(cosmology.from_physical(best)["Omega_m"])
     for name, value in (("H0", best["H0"]), ("Omega_m", om)):
@@ -89,7 +89,7 @@ def test_pantheon_plus_full_covariance():
         pytest.skip("Pantheon+SH0ES_STAT+SYS.cov is not available here (the published likelihood "
                     "needs it; only its address, size and sha256 are known): " + str(err).splitlines()[0])
     lk = L.sn_likelihood(d, marginalize_M=False)
-    r = fit(lk, {"Omega_m": 0.3, "M": -19.4}, hessian="fd")
+    r = laplace_fit(lk, {"Omega_m": 0.3, "M": -19.4}, hessian="fd")
     assert abs(r["best"]["Omega_m"] - 0.334) < 0.2 * 0.018
     assert r["sigma"]["Omega_m"] == pytest.approx(0.018, rel=0.15)
 
@@ -97,13 +97,13 @@ def test_pantheon_plus_full_covariance():
 def test_pantheon_plus_diagonal_option_runs():
     with pytest.warns(UserWarning, match="NOT the published likelihood"):
         lk = L.get("pantheon_plus", covariance="diagonal")
-    r = fit(lk, {"Omega_m": 0.3}, hessian="fd")
+    r = laplace_fit(lk, {"Omega_m": 0.3}, hessian="fd")
     assert 0.30 < r["best"]["Omega_m"] < 0.40 and 0.01 < r["sigma"]["Omega_m"] < 0.03
 
 
 def test_union3_flat_lcdm():
     """Rubin et al. 2023 (Union3/UNITY1.5), flat LCDM: Omega_m = 0.356 +0.028 -0.026."""
-    r = fit(L.get("union3"), {"Omega_m": 0.3}, hessian="fd")
+    r = laplace_fit(L.get("union3"), {"Omega_m": 0.3}, hessian="fd")
     assert abs(r["best"]["Omega_m"] - 0.356) < 0.1 * 0.027
     assert r["sigma"]["Omega_m"] == pytest.approx(0.027, rel=0.1)
 
@@ -111,11 +111,11 @@ def test_union3_flat_lcdm():
 def test_desy5_diagonal_and_cc_are_sensible():
     with pytest.warns(UserWarning, match="NOT the published likelihood"):
         des = L.get("desy5", covariance="diagonal")
-    r = fit(des, {"Omega_m": 0.3}, hessian="fd")
+    r = laplace_fit(des, {"Omega_m": 0.3}, hessian="fd")
     # Published (full covariance): 0.352 +- 0.017; diagonal errors only: 0.363 +- 0.011.
     assert 0.30 < r["best"]["Omega_m"] < 0.42
     cc = L.get("cc")
-    r = fit(cc, {"H0": 68.0, "Omega_m": 0.3}, hessian="fd")
+    r = laplace_fit(cc, {"H0": 68.0, "Omega_m": 0.3}, hessian="fd")
     assert 62 < r["best"]["H0"] < 74 and 0.2 < r["best"]["Omega_m"] < 0.45
     assert 2.0 < r["sigma"]["H0"] < 4.5
     assert 10 < _chi2(cc, r["loglike"]) < 25  # 30 degrees of freedom; CC errors are conservative

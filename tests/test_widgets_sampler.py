@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow  # subprocesses / a real run: > 20 s (not in the C
 
 pytest.importorskip("ipywidgets")
 
-from hicosmo_nb.fit import build_problem  # noqa: E402
+from hicosmo_nb.facade import build_problem  # noqa: E402
 from hicosmo_nb.inference import NutsSettings, Run, load  # noqa: E402
 from hicosmo_nb.keys import KeyManager  # noqa: E402
 from hicosmo_nb.widgets import sampler_dashboard  # noqa: E402

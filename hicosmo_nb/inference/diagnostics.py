@@ -266,7 +266,7 @@ def unconstrained(problem) -> list[str]:
 
     Examples
     --------
-    >>> from hicosmo_nb.fit import build_problem
+    >>> from hicosmo_nb.facade import build_problem
     >>> import warnings
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore")

@@ -5,7 +5,7 @@ samplers, runs and continuations take the problem as it is. A problem also keeps
 samplers built for it (one per NUTS setting), so a second run of the same problem, with another
 key or more draws, compiles nothing.
 
-A problem made by the facade (:func:`hicosmo_nb.fit.build_problem`) carries its
+A problem made by the facade (:func:`hicosmo_nb.facade.build_problem`) carries its
 :class:`~hicosmo_nb.inference.spec.ProblemSpec`, the JSON recipe that rebuilds it; results
 store that recipe, so a saved run can be continued without rebuilding anything by hand.
 

@@ -14,10 +14,10 @@ import numpy as np
 
 from .base import Likelihood
 
-__all__ = ["fit"]
+__all__ = ["laplace_fit"]
 
 
-def fit(lk: Likelihood, start: Mapping[str, float], free: Sequence[str] | None = None,
+def laplace_fit(lk: Likelihood, start: Mapping[str, float], free: Sequence[str] | None = None,
         fixed: Mapping[str, float] | None = None, *, hessian: str = "jax") -> dict:
     """Maximize ``lk`` over ``free`` (default: all of ``start``) with L-BFGS-B and jax gradients.
 

@@ -1,7 +1,7 @@
 """The live sampler dashboard: start, watch, stop, resume and save a multi-chain NUTS run.
 
 :func:`sampler_dashboard` returns a :class:`SamplerDashboard` (an ipywidgets ``VBox``). Pick a
-model, datasets, free and fixed parameters (the names of :func:`hicosmo_nb.fit.build_problem`),
+model, datasets, free and fixed parameters (the names of :func:`hicosmo_nb.facade.build_problem`),
 chains, warmup, draws and seed; **Start** builds the problem and a
 :class:`~hicosmo_nb.inference.Run` (key ``KeyManager(seed).key("nuts")``, as the facade) and
 advances it chunk by chunk in a background thread, so the kernel stays responsive. After each
@@ -45,7 +45,7 @@ from typing import Callable, Sequence
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
-from ..fit import build_problem
+from ..facade import build_problem
 from ..fisher import fisher_observed
 from ..inference import NutsSettings, Problem, Run, compute_diagnostics
 from ..keys import KeyManager
@@ -355,7 +355,7 @@ def sampler_dashboard(model: str = "LCDM", datasets: Sequence[str] | str = ("des
 
     Parameters
     ----------
-    model, datasets, free : initial choices (names of :func:`hicosmo_nb.fit.build_problem`)
+    model, datasets, free : initial choices (names of :func:`hicosmo_nb.facade.build_problem`)
     fixed : str
         ``"name=value, ..."`` for parameters held fixed (default: registry values).
     rd_free : bool

@@ -7,8 +7,9 @@ has ``.summary()``, ``.corner()``, ``.trace()``, ``.to_arviz()``, ``.save(path)`
 ``.continue_run(n)``: its manifest holds the problem's recipe, so a saved fit can be continued
 in a new session without rebuilding anything.
 
-The module is callable: ``import hicosmo_nb as hc; hc.fit(...)`` is :func:`fit`, and
-``from hicosmo_nb.fit import build_problem`` works as well.
+``import hicosmo_nb as hc; hc.fit(...)`` is :func:`fit` (an ordinary function: its signature
+and docstring show in Jupyter's Shift-Tab and ``help``); ``hc.build_problem`` is
+:func:`build_problem`.
 
 Examples
 --------
@@ -21,8 +22,6 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import sys
-import types
 from typing import Any, Mapping, Sequence
 
 from . import _config  # noqa: F401  (float64)
@@ -110,14 +109,3 @@ def fit(
     extra = {"key_manager": km.manifest(), **run_options.pop("manifest_extra", {})}
     return run_nuts(problem, key=key, nuts=NutsSettings(dense_mass=True) if nuts is None else nuts,
                     manifest_extra=extra, **run_options)
-
-
-class _CallableModule(types.ModuleType):
-    """``hicosmo_nb.fit`` stays a module (``from hicosmo_nb.fit import build_problem``) and is
-    also the function: ``hicosmo_nb.fit(...)`` calls :func:`fit`."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Result:
-        return fit(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
