@@ -58,17 +58,31 @@ def test_uneven_advances_give_the_uninterrupted_draws(problem, reference):
     with pytest.raises(ValueError, match=r"no draws yet \(iteration 0 of 100 warmup iterations\)"):
         run.result()
     seen = []
-    for n, expect in [(1, 1), (7, 8), (300, 100), (3, 103), (300, 403)]:
+    for n, expect in [(1, 1), (7, 8), (80, 88), (300, 388), (3, 391), (9, 400)]:
         chunk = run.advance(n)
         seen.append(chunk)
-        assert isinstance(chunk, Chunk) and chunk.status.iteration == expect  # never crosses warmup
-    assert seen[2].draws["a"].shape == (2, 0) and seen[3].draws["a"].shape == (2, 3)
-    assert seen[4].start == 3 and seen[4].draws["a"].shape == (2, 300)
+        assert isinstance(chunk, Chunk) and chunk.status.iteration == expect  # n honoured (issue 24)
+    assert seen[2].draws["a"].shape == (2, 0)  # all warmup
+    assert seen[3].start == 0 and seen[3].draws["a"].shape == (2, 288)  # crosses into sampling
+    assert set(seen[3].stats) >= {"lp", "step_size"} and seen[3].stats["lp"].shape == (2, 288)
+    assert seen[4].start == 288 and seen[4].draws["a"].shape == (2, 3)
+    assert seen[5].start == 291 and seen[5].draws["a"].shape == (2, 9)
     rest = list(run)
     assert run.done and run.status.phase == "done" and rest[-1].status.iteration == 500
     assert digest(run.result()) == digest(reference)
     with pytest.raises(ValueError, match="n must be a positive int or None; got 0"):
         run.advance(0)
+
+
+def test_advance_honours_n_across_warmup_and_stops_at_the_end(problem, reference):
+    # issue 24: advance(n) stopped at the end of warmup whatever n asked for
+    run = start(problem)
+    chunk = run.advance(10_000)
+    assert run.done and chunk.status.iteration == 500 and chunk.start == 0
+    assert chunk.draws["a"].shape == (2, 400) and chunk.stats["lp"].shape == (2, 400)
+    assert digest(run.result()) == digest(reference)
+    one = start(problem).advance()  # default: one chunk, ending at the end of warmup if first
+    assert one.status.iteration == SETTINGS["chunk_size"]
 
 
 def test_on_chunk_sees_every_draw_once_in_order_and_status(problem, reference):

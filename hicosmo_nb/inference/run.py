@@ -213,8 +213,10 @@ class Run:
         self._stop.set()
 
     def advance(self, n: int | None = None) -> Chunk:
-        """Run up to ``n`` more iterations (default one chunk), never past the end of warmup
-        in one call; returns the new draws (their count can be lower after :meth:`stop`)."""
+        """Run ``n`` more iterations (default: one chunk, ending at the end of warmup if it comes
+        first), crossing from warmup into sampling when ``n`` asks for it, never past the last
+        draw; returns the new draws (fewer after :meth:`stop`). Iteration stays chunked, with
+        the same chunk boundaries as an uninterrupted run."""
         if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1):
             raise ValueError(f"n must be a positive int or None; got {n!r}")
         with self._lock:
@@ -244,15 +246,17 @@ class Run:
 
     def _advance(self, n):
         s = self._s
-        phase_end = s.num_warmup if s.iteration < s.num_warmup else s.total
-        budget = min(s.length if n is None else n, phase_end - s.iteration)
+        if n is None:  # one chunk, not past the end of the phase
+            budget = min(s.length, self._phase_end() - s.iteration)
+        else:
+            budget = min(n, s.total - s.iteration)
         start, parts = self.filled, []
         pool = None if s.plan.threads == 1 else ThreadPoolExecutor(s.plan.threads,
                                                                    thread_name_prefix="hicosmo_nb-chains")
         t0 = time.perf_counter()
         try:
             while budget > 0 and not self._stop.is_set():
-                m = min(s.length, budget)
+                m = min(s.length, budget, self._phase_end() - s.iteration)  # chunks never straddle
                 parts.append(self._step(m, map if pool is None else pool.map))
                 budget -= m
         finally:
@@ -263,10 +267,15 @@ class Run:
             self._stopped = True
         if len(parts) == 1:
             return parts[0]._replace(status=self.status)
-        draws = {k: np.concatenate([p.draws[k] for p in parts], axis=1) if parts else
+        kept = [p for p in parts if p.stats]  # warmup chunks carry no draws
+        draws = {k: np.concatenate([p.draws[k] for p in kept], axis=1) if kept else
                  np.zeros((s.num_chains, 0)) for k in s.sampler.names}
-        stats = {k: np.concatenate([p.stats[k] for p in parts], axis=1) for k in parts[0].stats} if parts else {}
+        stats = {k: np.concatenate([p.stats[k] for p in kept], axis=1) for k in kept[0].stats} if kept else {}
         return Chunk(draws, start, stats, self.status)
+
+    def _phase_end(self) -> int:
+        s = self._s
+        return s.num_warmup if s.iteration < s.num_warmup else s.total
 
     def _step(self, m: int, run_all) -> Chunk:
         s = self._s
