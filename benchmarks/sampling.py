@@ -65,7 +65,7 @@ import numpy as np  # noqa: E402
 import hicosmo_nb  # noqa: E402,F401
 from hicosmo_nb import likelihoods  # noqa: E402
 from hicosmo_nb.data import SNData  # noqa: E402
-from hicosmo_nb.inference import NutsSettings, Problem, Uniform, default_priors, run_nuts  # noqa: E402
+from hicosmo_nb.inference import NutsSettings, Problem, Uniform, default_priors, run_nuts, sampler_for  # noqa: E402
 from hicosmo_nb.inference.init import initial_positions  # noqa: E402
 
 from _common import print_load  # noqa: E402
@@ -129,7 +129,7 @@ def mean_over_seeds(runs: list[dict]) -> dict:
 def run_ours(lk, priors, fixed, *, warmup, samples, dense, chain_method, sampler=None):
     problem = sampler.problem if sampler is not None else Problem(lk, priors, fixed)
     nuts = NutsSettings(dense_mass=dense)
-    s = problem.sampler(warmup, nuts)  # the problem keeps it: every run below reuses its programs
+    s = sampler_for(problem, warmup, nuts)  # the problem keeps it: every run below reuses its programs
     kw = dict(num_chains=4, num_warmup=warmup, num_samples=samples, nuts=nuts,
               chain_method=chain_method, progress=False, warn=False)
     first = run_nuts(problem, key=jax.random.PRNGKey(0), **kw)  # compiles

@@ -12,7 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from hicosmo_nb.inference import Normal, NutsSettings, Problem, Uniform, run_nuts
+from hicosmo_nb.inference import Normal, NutsSettings, Problem, Uniform, run_nuts, sampler_for
 from hicosmo_nb.likelihoods.base import Likelihood
 
 Z = 4.5  # tolerance in Monte Carlo standard errors (many comparisons; false alarm ~1e-4 total)
@@ -156,8 +156,8 @@ def test_typed_key_key_manager_and_sampler_reuse(vectorized, sampler2d):
                    chunk_size=1000, progress=False, warn=False)
     assert res.samples["H0"].shape == (4, 20)
     # a problem keeps one compiled sampler per (num_warmup, NUTS settings)
-    assert sampler2d.sampler(400) is sampler2d.sampler(400, NutsSettings())
-    assert sampler2d.sampler(10) is not sampler2d.sampler(400)
+    assert sampler_for(sampler2d, 400) is sampler_for(sampler2d, 400, NutsSettings())
+    assert sampler_for(sampler2d, 10) is not sampler_for(sampler2d, 400)
     with pytest.raises(ValueError, match="pass priors and fixed values to Problem"):
         run_nuts(sampler2d, {**PRIORS2, "H0": Uniform(50, 90)}, key=KEY)
 

@@ -10,7 +10,7 @@ import pytest
 
 import hicosmo_nb as hc
 from hicosmo_nb import likelihoods
-from hicosmo_nb.inference import Normal, NutsSettings, Problem, ProblemSpec, Uniform, build_problem
+from hicosmo_nb.inference import Normal, NutsSettings, Problem, ProblemSpec, Uniform, build_problem, sampler_for
 from hicosmo_nb.inference.settings import Fingerprint
 from hicosmo_nb.keys import fold_in, name_hash
 from hicosmo_nb.likelihoods.base import Likelihood, combine
@@ -27,7 +27,7 @@ def test_problem_validates_once_and_keeps_its_samplers():
         pb.priors["z"] = Normal(0.0, 1.0)  # read-only
     with pytest.raises(AttributeError):
         pb.fixed = {}
-    assert pb.sampler(100) is pb.sampler(100, NutsSettings()) and pb.sampler(100).problem is pb
+    assert sampler_for(pb, 100) is sampler_for(pb, 100, NutsSettings()) and sampler_for(pb, 100).problem is pb
     with pytest.raises(ValueError, match=r"needs parameter\(s\) \['y'\] that are neither free"):
         Problem(toy(), {"x": Normal(0.0, 1.0)})
     with pytest.raises(ValueError, match=r"\['y'\] are both free \(in priors\) and fixed"):
@@ -37,7 +37,7 @@ def test_problem_validates_once_and_keeps_its_samplers():
     with pytest.raises(ValueError, match="likelihood must be a hicosmo_nb Likelihood; got function"):
         Problem(lambda p: 0.0)
     with pytest.raises(ValueError, match="nuts must be a NutsSettings; got dict"):
-        pb.sampler(100, {"dense_mass": True})
+        sampler_for(pb, 100, {"dense_mass": True})
 
 
 def test_custom_problem_warns_about_free_parameters_nobody_reads():

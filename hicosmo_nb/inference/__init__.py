@@ -23,7 +23,7 @@ from .chains import load_chains, save_chains, to_getdist
 from .checkpoint import load_checkpoint
 from .diagnostics import ConvergenceWarning, compute_diagnostics, problems
 from .devices import CHAIN_METHODS, plan_chains, set_host_device_count
-from .kernel import Sampler, build_sampler
+from .kernel import Sampler, build_sampler, sampler_for
 from .priors import Normal, Prior, TruncatedNormal, Uniform, default_priors, model_priors
 from .problem import Problem
 from .results import Result, concat_chains, load
@@ -43,6 +43,7 @@ __all__ = [
     "run_nuts",
     "continue_nuts",
     "build_sampler",
+    "sampler_for",
     "Sampler",
     "Result",
     "load",

@@ -24,8 +24,9 @@ Examples
 --------
 >>> import jax, jax.numpy as jnp
 >>> from hicosmo_nb.likelihoods.base import Likelihood
->>> from hicosmo_nb.inference import Problem, Uniform
->>> s = Problem(Likelihood(lambda p: -0.5 * (p["x"] - 1.0) ** 2, ("x",)), {"x": Uniform(-5, 5)}).sampler(100)
+>>> from hicosmo_nb.inference import Problem, Uniform, sampler_for
+>>> pb = Problem(Likelihood(lambda p: -0.5 * (p["x"] - 1.0) ** 2, ("x",)), {"x": Uniform(-5, 5)})
+>>> s = sampler_for(pb, 100)
 >>> z0, info = initial_positions(s, s.priors, key=jax.random.PRNGKey(0), num_chains=2)
 >>> z0.shape, round(info["start"]["x"], 3)
 ((2, 1), 1.0)

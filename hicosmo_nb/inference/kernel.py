@@ -35,9 +35,9 @@ from . import distributed
 from .devices import ChainPlan
 from .priors import Prior, Transform, build_transform
 from .problem import Problem
-from .settings import NutsSettings
+from .settings import NutsSettings, count
 
-__all__ = ["Sampler", "build_sampler", "chain_keys", "tree_depth", "STAT_FIELDS"]
+__all__ = ["Sampler", "build_sampler", "sampler_for", "chain_keys", "tree_depth", "STAT_FIELDS"]
 # Per-draw fields collected from HMCState (z is the unconstrained position).
 STAT_FIELDS = ("z", "potential_energy", "energy", "num_steps", "accept_prob", "diverging", "step_size")
 # One background thread compiles sampling programs while the MAP search runs (Sampler.precompile).
@@ -271,10 +271,26 @@ def _chain_mesh(plan: ChainPlan) -> Mesh:
     return Mesh(np.array(plan.devices), ("chains",))
 
 
+def sampler_for(problem: Problem, num_warmup: int, nuts: NutsSettings | None = None) -> Sampler:
+    """The compiled sampler of ``problem`` for these settings: built on first use, then reused
+    while the problem lives (kept in :meth:`Problem.cached <.problem.Problem.cached>`).
+
+    Raises
+    ------
+    ValueError
+        ``nuts`` that is not a :class:`~.settings.NutsSettings`, or a negative ``num_warmup``.
+    """
+    nuts = NutsSettings() if nuts is None else nuts
+    if not isinstance(nuts, NutsSettings):
+        raise ValueError(f"nuts must be a NutsSettings; got {type(nuts).__name__}")
+    n = count("num_warmup", num_warmup, 0)
+    return problem.cached(("sampler", n, nuts), lambda: build_sampler(problem, num_warmup=n, nuts=nuts))
+
+
 def build_sampler(problem: Problem, *, num_warmup: int = 500, nuts: NutsSettings | None = None) -> Sampler:
     """Build the potential and NUTS kernel of a :class:`~.problem.Problem` (its free parameters).
 
-    Usually called through :meth:`Problem.sampler`, which keeps one sampler per setting.
+    Usually called through :func:`sampler_for`, which keeps one sampler per setting.
 
     Parameters
     ----------

@@ -24,17 +24,16 @@ from __future__ import annotations
 import threading
 import types
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Hashable, Mapping
 
 from .. import _config  # noqa: F401  (float64)
 from .._warnings import warn
 from ..likelihoods.base import Likelihood
 from ..parameters import PARAMETERS, canonical_values, closest, refuse_alternative_names
 from .priors import Prior, check_priors, default_priors
-from .settings import NutsSettings, check_fixed, count
+from .settings import check_fixed
 
 if TYPE_CHECKING:
-    from .kernel import Sampler
     from .spec import ProblemSpec
 
 __all__ = ["Problem", "as_problem"]
@@ -75,7 +74,7 @@ class Problem:
     priors: Mapping[str, Prior]
     fixed: Mapping[str, float]
     spec: "ProblemSpec | None" = None
-    _samplers: dict = field(default_factory=dict, repr=False)
+    _cache: dict = field(default_factory=dict, repr=False)
     _lock: Any = field(default_factory=threading.Lock, repr=False)
 
     def __init__(self, likelihood: Likelihood, priors: Mapping[str, Prior] | None = None,
@@ -111,7 +110,7 @@ class Problem:
                 "from the priors, or check their names.")
         for name, value in (("likelihood", likelihood), ("priors", types.MappingProxyType(priors)),
                             ("fixed", types.MappingProxyType(fixed)), ("spec", spec),
-                            ("_samplers", {}), ("_lock", threading.Lock())):
+                            ("_cache", {}), ("_lock", threading.Lock())):
             object.__setattr__(self, name, value)
 
     @property
@@ -119,18 +118,14 @@ class Problem:
         """The free parameters, in sampling order."""
         return tuple(self.priors)
 
-    def sampler(self, num_warmup: int, nuts: NutsSettings | None = None) -> "Sampler":
-        """The compiled sampler for these NUTS settings (built on first use, then reused)."""
-        from .kernel import build_sampler
-
-        nuts = NutsSettings() if nuts is None else nuts
-        if not isinstance(nuts, NutsSettings):
-            raise ValueError(f"nuts must be a NutsSettings; got {type(nuts).__name__}")
-        key = (count("num_warmup", num_warmup, 0), nuts)
+    def cached(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """The object kept under ``key`` for this problem, built by ``build()`` on first use
+        (thread-safe). The sampler layer keeps its compiled samplers here
+        (:func:`~hicosmo_nb.inference.kernel.sampler_for`), so they live as long as the problem."""
         with self._lock:
-            if key not in self._samplers:
-                self._samplers[key] = build_sampler(self, num_warmup=key[0], nuts=nuts)
-            return self._samplers[key]
+            if key not in self._cache:
+                self._cache[key] = build()
+            return self._cache[key]
 
     def __repr__(self) -> str:
         return (f"Problem({self.likelihood.name!r}, free={list(self.free)}, "

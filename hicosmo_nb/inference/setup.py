@@ -19,7 +19,7 @@ from ..keys import fold_in
 from .checkpoint import check_writable, load_checkpoint
 from .devices import ChainPlan, plan_chains
 from .init import initial_positions
-from .kernel import Sampler, chain_keys
+from .kernel import Sampler, chain_keys, sampler_for
 from .loop import batch_states, new_buffers, step_sizes
 from .manifest import build_manifest
 from .problem import Problem
@@ -124,7 +124,7 @@ def start_setup(problem, *, key, num_chains, num_warmup, num_samples, chain_meth
     num_warmup = count("num_warmup", num_warmup, 0)
     num_samples = count("num_samples", num_samples, 1)
     nuts = NutsSettings() if nuts is None else nuts
-    sampler = problem.sampler(num_warmup, nuts)
+    sampler = sampler_for(problem, num_warmup, nuts)
     before = sampler.compile_seconds, sampler.compile_wait_seconds
     batch, chunk_size = layout
     plan = plan_chains(chain_method, num_chains, batch)
@@ -189,7 +189,7 @@ def continue_setup(result: Result, num_samples: int, problem, *, chain_method, l
     diff = base.diff(now, ignore=("init", "continued"))
     if diff:
         raise ValueError(f"continue_nuts got a different problem than the original run: {'; '.join(diff)}")
-    sampler = problem.sampler(base.num_warmup, nuts)
+    sampler = sampler_for(problem, base.num_warmup, nuts)
     before = sampler.compile_seconds, sampler.compile_wait_seconds
     batch, chunk_size = layout
     plan = plan_chains(chain_method, base.num_chains, batch)
