@@ -26,7 +26,17 @@ from .problem import Problem
 from .results import Result
 from .settings import Fingerprint, NutsSettings, as_key, chunk_length, count
 
-__all__ = ["RunSetup", "start_setup", "continue_setup"]
+__all__ = ["RunSetup", "start_setup", "continue_setup", "per_chain_keys", "CHAIN_KEYS_NAME"]
+
+
+
+CHAIN_KEYS_NAME = "nuts/chains"  # the folded name of the per-chain keys (shown by the sampler dashboard)
+
+
+def per_chain_keys(key, num_chains: int):
+    """One key per chain, from ``fold_in(key, CHAIN_KEYS_NAME)``: start, continue and resume
+    all derive them here, so the draws of a resumed run are those of an uninterrupted one."""
+    return chain_keys(fold_in(key, CHAIN_KEYS_NAME), num_chains)
 
 
 @dataclass
@@ -84,7 +94,7 @@ class RunSetup:
             extra = {**{k: v for k, v in old.items() if k not in _OWN}, "continued": old.get("continued", [])
                      + [{"from_iteration": self.collect_from, "num_samples": n}]}
         return build_manifest(problem=self.problem, settings=settings, key=self.key,
-                              chain_keys=chain_keys(fold_in(self.key, "nuts/chains"), self.num_chains),
+                              chain_keys=per_chain_keys(self.key, self.num_chains),
                               plan=self.plan, init_info=self.init_info, timings=timings,
                               extra={**extra, **notes})
 
@@ -132,7 +142,7 @@ def start_setup(problem, *, key, num_chains, num_warmup, num_samples, chain_meth
     sampler.precompile(plan, length)  # overlaps the MAP search below
     fp = Fingerprint.of(problem, key, num_chains=num_chains, num_warmup=num_warmup, num_samples=num_samples,
                         nuts=nuts, init=init, init_jitter=init_jitter)
-    ckeys = chain_keys(fold_in(key, "nuts/chains"), num_chains)
+    ckeys = per_chain_keys(key, num_chains)
     buffers = new_buffers(num_chains, num_samples, len(sampler.names))
     ck = _resume(checkpoint, fp)
     init_s = 0.0
@@ -197,7 +207,7 @@ def continue_setup(result: Result, num_samples: int, problem, *, chain_method, l
     fp = dataclasses.replace(base, continued=base.continued + ((it0, num_samples),))
     length = chunk_length(chunk_size, 0, num_samples)
     key = np.asarray(base.key, dtype=np.uint32)
-    ckeys = chain_keys(fold_in(key, "nuts/chains"), base.num_chains)
+    ckeys = per_chain_keys(key, base.num_chains)
     buffers = new_buffers(base.num_chains, num_samples, len(sampler.names))
     ck = _resume(checkpoint, fp)
     leaves, iteration = (result.state["leaves"], it0) if ck is None else (ck["leaves"], ck["iteration"])

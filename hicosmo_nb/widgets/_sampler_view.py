@@ -15,6 +15,7 @@ from typing import Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..inference.setup import CHAIN_KEYS_NAME
 from ..plots import corner_plot, labels_for, palette
 
 __all__ = ["TraceView", "diagnostics_html", "summary_html", "keys_html", "messages_html"]
@@ -122,7 +123,7 @@ def keys_html(records: Sequence[Mapping], manifest: Mapping) -> str:
     chain = manifest.get("chain_keys") or []
     text = "<b>PRNG keys</b>: " + ", ".join(items)
     if chain:
-        text += f"; per-chain keys (from <code>nuts/chains</code>): {', '.join(map(html.escape, map(str, chain)))}"
+        text += f"; per-chain keys (from <code>{CHAIN_KEYS_NAME}</code>): {', '.join(map(html.escape, map(str, chain)))}"
     return text
 
 
