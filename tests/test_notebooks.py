@@ -20,6 +20,7 @@ twice in CI. Unset (the default), nothing is written.
 import json
 import os
 import pathlib
+import re
 import sys
 import threading
 import time
@@ -129,6 +130,14 @@ def test_notebooks_exist():
     want = {"00_quickstart.ipynb", "01_background_cosmology.ipynb", "02_supernovae.ipynb",
             "03_joint_analysis.ipynb", "04_fisher_forecasts.ipynb"}
     assert want <= set(names), sorted(want - set(names))
+
+
+def test_notebooks_read_the_fast_setting_through_fast_mode():
+    # issue 24: notebooks parsed HICOSMO_NB_FAST two ways; hicosmo_nb.fast_mode() is the one reader
+    for path in NOTEBOOKS:
+        code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+        reads = re.findall(r"(?:environ|getenv)[^\n]*HICOSMO_NB_FAST", code)
+        assert not reads, f"{path.name} reads HICOSMO_NB_FAST itself ({reads}); use fast_mode()"
 
 
 def _execute(nb, name: str, memory: PeakRSS | None = None) -> str | None:
