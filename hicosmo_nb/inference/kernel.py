@@ -48,7 +48,7 @@ _COMPILER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hicosmo_nb-com
 class Sampler:
     """Compiled pieces of one sampling problem (built by :func:`build_sampler`; reusable).
 
-    A :class:`~.problem.Problem` keeps its samplers (:meth:`Problem.sampler`), so every run of
+    A :class:`~.problem.Problem` keeps its samplers (:func:`sampler_for`), so every run of
     the same problem with the same settings reuses the compiled programs.
 
     Attributes
