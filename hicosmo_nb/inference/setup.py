@@ -28,8 +28,6 @@ from .settings import Fingerprint, NutsSettings, as_key, chunk_length, count
 
 __all__ = ["RunSetup", "start_setup", "continue_setup", "per_chain_keys", "CHAIN_KEYS_NAME"]
 
-
-
 CHAIN_KEYS_NAME = "nuts/chains"  # the folded name of the per-chain keys (shown by the sampler dashboard)
 
 
