@@ -52,6 +52,7 @@ _NAMES = {
     "Problem": "hicosmo_nb.inference",
     "Run": "hicosmo_nb.inference",
     "NutsSettings": "hicosmo_nb.inference",
+    "RunSettings": "hicosmo_nb.inference",
     "build_problem": "hicosmo_nb.inference",
     "run_nuts": "hicosmo_nb.inference",
     "continue_nuts": "hicosmo_nb.inference",

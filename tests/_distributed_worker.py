@@ -29,7 +29,7 @@ if a.method == "distributed":
 import jax  # noqa: E402
 import numpy as np  # noqa: E402
 
-from hicosmo_nb.inference import Problem, Run, Uniform  # noqa: E402
+from hicosmo_nb.inference import Problem, Run, RunSettings, Uniform  # noqa: E402
 from hicosmo_nb.likelihoods.base import Likelihood  # noqa: E402
 
 
@@ -40,8 +40,8 @@ def _ll(p):
 problem = Problem(Likelihood(_ll, ("x", "y"), "toy"), {"x": Uniform(-1, 1), "y": Uniform(-2, 2)})
 out = {"devices": len(jax.devices())}
 for method in a.method.split(","):
-    run = Run.start(problem, key=jax.random.PRNGKey(7), num_chains=4, num_warmup=60, num_samples=60,
-                    chain_method=method, chunk_size=20, checkpoint=a.checkpoint)
+    settings = RunSettings(num_chains=4, num_warmup=60, num_samples=60, chain_method=method, chunk_size=20)
+    run = Run.start(problem, key=jax.random.PRNGKey(7), settings=settings, checkpoint=a.checkpoint)
     print(f"start_iteration {run.status.iteration}", flush=True)
     if a.pause:
         run.on_chunk(lambda chunk: time.sleep(a.pause))

@@ -64,9 +64,10 @@ def test_killed_run_resumes_to_exactly_the_uninterrupted_draws(tmp_path, sampler
     path = tmp_path / "run.npz"
     child = TOY + textwrap.dedent(f"""
         import sys, time
-        from hicosmo_nb.inference import Problem, Run
-        run = Run.start(Problem(LK, PRIORS), key=jax.random.PRNGKey(11), num_chains=3, num_warmup=200,
-                        num_samples=600, chunk_size={CHUNK}, checkpoint=sys.argv[1])
+        from hicosmo_nb.inference import Problem, Run, RunSettings
+        settings = RunSettings(num_chains=3, num_warmup=200, num_samples=600, chunk_size={CHUNK})
+        run = Run.start(Problem(LK, PRIORS), key=jax.random.PRNGKey(11), settings=settings,
+                        checkpoint=sys.argv[1])
         def watch(chunk):  # called after each chunk, once its checkpoint is written
             print("SAVED", chunk.status.iteration, flush=True)
             time.sleep(0.5)

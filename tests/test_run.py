@@ -11,12 +11,12 @@ import jax
 import numpy as np
 import pytest
 
-from hicosmo_nb.inference import Chunk, Problem, Result, Run, RunStatus, continue_nuts, load, run_nuts
+from hicosmo_nb.inference import Chunk, Problem, Result, Run, RunSettings, RunStatus, continue_nuts, load, run_nuts
 
 TOY = """
 import numpy as np, jax, jax.numpy as jnp
 from hicosmo_nb.likelihoods.base import Likelihood
-from hicosmo_nb.inference import Uniform, Normal, Problem, Run
+from hicosmo_nb.inference import Uniform, Normal, Problem, Run, RunSettings
 def _ll(p):
     return -0.5 * ((p["a"] - 1.0) / 0.3) ** 2 - 0.5 * ((p["b"] - 0.5 * p["a"]) / 0.1) ** 2
 LK = Likelihood(jax.jit(_ll), ("a", "b"), "toy")
@@ -49,7 +49,7 @@ def reference(problem):
 
 
 def start(problem, **kw):
-    return Run.start(problem, key=KEY, **SETTINGS, **kw)
+    return Run.start(problem, key=KEY, settings=RunSettings(**SETTINGS), **kw)
 
 
 def test_uneven_advances_give_the_uninterrupted_draws(problem, reference):
@@ -144,7 +144,8 @@ def test_stop_from_another_thread_then_resume_in_process_and_in_a_new_process(pr
     # the checkpoint, resumed in a new process
     child = TOY + textwrap.dedent(f"""
         import sys
-        run = Run.start(Problem(LK, PRIORS), key=jax.random.PRNGKey(5), checkpoint=sys.argv[1], **SETTINGS)
+        run = Run.start(Problem(LK, PRIORS), key=jax.random.PRNGKey(5), checkpoint=sys.argv[1],
+                        settings=RunSettings(**SETTINGS))
         print("RESUMED_AT", run.status.iteration)
         for _ in run:
             pass
@@ -188,7 +189,7 @@ def test_start_errors(problem):
     with pytest.raises(ValueError, match="problem must be a Problem; got Likelihood"):
         Run.start(LK, key=KEY)
     with pytest.raises(ValueError, match="num_samples must be an int >= 1; got 0"):
-        Run.start(problem, key=KEY, num_samples=0)
+        Run.start(problem, key=KEY, settings=RunSettings(num_samples=0))
     with pytest.raises(ValueError, match="continuing needs a Result from run_nuts"):
         Run.continue_from(Result.from_arrays({"a": np.zeros((1, 3))}), 10, problem)
 

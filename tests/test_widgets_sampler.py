@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow  # subprocesses / a real run: > 20 s (not in the C
 pytest.importorskip("ipywidgets")
 
 from hicosmo_nb.facade import build_problem  # noqa: E402
-from hicosmo_nb.inference import NutsSettings, Run, load  # noqa: E402
+from hicosmo_nb.inference import NutsSettings, Run, RunSettings, load  # noqa: E402
 from hicosmo_nb.keys import KeyManager  # noqa: E402
 from hicosmo_nb.widgets import sampler_dashboard  # noqa: E402
 
@@ -84,7 +84,8 @@ def test_resumed_draws_equal_an_uninterrupted_run_bitwise(finished):
     assert dash.problem.free == fresh.free and dash.problem.fixed == fresh.fixed
     assert {k: repr(v) for k, v in dash.problem.priors.items()} == {k: repr(v) for k, v in fresh.priors.items()}
     # dash.problem (equal to a fresh one, checked above) keeps its compiled sampler: no recompilation
-    ref = Run.start(dash.problem, key=KeyManager(SEED).key("nuts"), nuts=NutsSettings(dense_mass=True), **SETTINGS)
+    ref = Run.start(dash.problem, key=KeyManager(SEED).key("nuts"), nuts=NutsSettings(dense_mass=True),
+                    settings=RunSettings(**SETTINGS))
     for _ in ref:
         pass
     want, got = ref.result().samples, dash.result.samples

@@ -29,7 +29,7 @@ from .problem import Problem
 from .results import Result, concat_chains, load
 from .run import Chunk, Run, RunStatus
 from .runner import continue_nuts, run_nuts
-from .settings import NutsSettings
+from .settings import NutsSettings, RunSettings
 from .spec import ProblemSpec, build_problem
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "RunStatus",
     "Chunk",
     "NutsSettings",
+    "RunSettings",
     "run_nuts",
     "continue_nuts",
     "build_sampler",

@@ -15,10 +15,10 @@ Examples
 --------
 >>> import jax
 >>> from hicosmo_nb.likelihoods.base import Likelihood
->>> from hicosmo_nb.inference import Normal, Problem
+>>> from hicosmo_nb.inference import Normal, Problem, RunSettings
 >>> lk = Likelihood(lambda p: -0.5 * ((p["x"] - 1.0) / 0.1) ** 2, ("x",), "toy")
->>> run = Run.start(Problem(lk, {"x": Normal(0.0, 10.0)}), key=jax.random.PRNGKey(0),
-...                 num_chains=2, num_warmup=100, num_samples=200)
+>>> settings = RunSettings(num_chains=2, num_warmup=100, num_samples=200)
+>>> run = Run.start(Problem(lk, {"x": Normal(0.0, 10.0)}), key=jax.random.PRNGKey(0), settings=settings)
 >>> run.status.phase, run.status.iteration
 ('warmup', 0)
 >>> chunks = list(run)
@@ -41,6 +41,7 @@ from .checkpoint import save_checkpoint
 from .distributed import check_agree, is_coordinator
 from .loop import advance_batches, all_leaves, assemble, constrained, sample_stats, step_sizes
 from .results import Result, concat_draws
+from .settings import NutsSettings, RunSettings
 from .setup import RunSetup, continue_setup, start_setup
 
 __all__ = ["Run", "RunStatus", "Chunk"]
@@ -99,10 +100,8 @@ class Run:
         self.saved_draws = None  # kept draws in the checkpoint on disk (None: none written)
 
     @classmethod
-    def start(cls, problem, *, key, num_chains: int = 4, num_warmup: int = 500, num_samples: int = 1000,
-              chain_method: str = "auto", init="map", init_jitter: float = 0.5, nuts=None,
-              chain_batch_size: int | None = None, chunk_size: int | None = None, checkpoint=None,
-              log_likelihood: bool = False) -> "Run":
+    def start(cls, problem, *, key, settings: RunSettings | None = None, nuts: NutsSettings | None = None,
+              checkpoint=None, log_likelihood: bool = False) -> "Run":
         """Compile and initialize (MAP start, or resume from ``checkpoint`` if it exists).
 
         Parameters
@@ -110,20 +109,11 @@ class Run:
         problem : Problem
         key : JAX key
             The only randomness (``KeyManager(seed).key("nuts")`` or ``jax.random.PRNGKey(0)``).
-        num_chains, num_warmup, num_samples : int
-        chain_method : {"auto", "vectorized", "parallel", "sequential", "concurrent", "distributed"}
-            Chain layout (:mod:`hicosmo_nb.inference.devices`); ``"distributed"`` spans all
-            processes (:mod:`hicosmo_nb.inference.distributed`): every process gets the full
-            draws and result, process 0 alone writes the checkpoint.
-        init : "map" or dict
-            MAP (BFGS) plus ``init_jitter`` Laplace sigmas of per-chain jitter, or given values
-            (scalars plus jitter, or arrays ``(num_chains,)`` exactly).
+        settings : RunSettings, optional
+            Chains, warmup, draws, chain layout, chunk size and start (default ``RunSettings()``).
+            With ``"distributed"`` chains every process gets the full draws and result, and
+            process 0 alone writes the checkpoint.
         nuts : NutsSettings, optional
-        chain_batch_size : int, optional
-            Chains per batch (bounds memory; ``concurrent``: chains per thread, default 1).
-        chunk_size : int, None or "phase"
-            Iterations per compiled chunk: None (default) a tenth of the longer phase,
-            ``"phase"`` the whole phase. Does not change the draws.
         checkpoint : path, optional
             ``.npz`` written atomically after every chunk; resumed from when it exists.
         log_likelihood : bool
@@ -134,9 +124,8 @@ class Run:
         ValueError
             Bad settings, no valid starting point, or a checkpoint written by another run.
         """
-        return cls(start_setup(problem, key=key, num_chains=num_chains, num_warmup=num_warmup,
-                               num_samples=num_samples, chain_method=chain_method, init=init,
-                               init_jitter=init_jitter, nuts=nuts, layout=(chain_batch_size, chunk_size),
+        return cls(start_setup(problem, key=key, settings=RunSettings.of(settings),
+                               nuts=NutsSettings() if nuts is None else nuts,
                                checkpoint=checkpoint, log_likelihood=log_likelihood))
 
     @classmethod
@@ -166,10 +155,8 @@ class Run:
         return self._stopped
 
     @property
-    def nuts(self):
+    def nuts(self) -> NutsSettings:
         """The :class:`NutsSettings` of this run."""
-        from .settings import NutsSettings
-
         return NutsSettings(**self._s.fingerprint.nuts)
 
     @property

@@ -29,8 +29,12 @@ from .problem import as_problem
 from .progress import ChainProgress, progress_enabled
 from .results import Result
 from .run import Run
+from .settings import RunSettings
 
 __all__ = ["run_nuts", "continue_nuts"]
+
+
+_START_OPTIONS = ("nuts", "checkpoint", "log_likelihood")  # Run.start's own, beside settings
 
 
 def _chunks(progress: bool | None, options: dict) -> bool:
@@ -39,6 +43,16 @@ def _chunks(progress: bool | None, options: dict) -> bool:
     if not show and options.get("checkpoint") is None:
         options.setdefault("chunk_size", "phase")
     return show
+
+
+def _settings(options: dict) -> RunSettings:
+    """The :class:`RunSettings` of ``settings=`` and the keyword shortcuts in ``options``
+    (removed from it); a ``chunk_size`` set by :func:`_chunks` yields to one in ``settings``."""
+    given = options.pop("settings", None)
+    shortcuts = {k: options.pop(k) for k in list(options) if k not in _START_OPTIONS}
+    if given is not None and given.chunk_size is not None and shortcuts.get("chunk_size") == "phase":
+        shortcuts.pop("chunk_size")
+    return RunSettings.of(given, **shortcuts)
 
 
 def _drive(run: Run, show: bool, warn: bool) -> Result:
@@ -82,10 +96,11 @@ def run_nuts(likelihood, priors=None, *, key, fixed=None, progress: bool | None 
     manifest_extra : dict, optional
         Extra JSON-able entries for the manifest.
     **run_options
-        :meth:`Run.start <hicosmo_nb.inference.Run.start>` options: ``num_chains``,
-        ``num_warmup``, ``num_samples``, ``chain_method``, ``init``, ``init_jitter``, ``nuts``
-        (:class:`NutsSettings`), ``chain_batch_size``, ``chunk_size``, ``checkpoint``,
-        ``log_likelihood``.
+        :meth:`Run.start <hicosmo_nb.inference.Run.start>` options (``settings``, ``nuts``,
+        ``checkpoint``, ``log_likelihood``) and, as shortcuts, the
+        :class:`~hicosmo_nb.inference.RunSettings` fields one by one (``num_chains``,
+        ``num_warmup``, ``num_samples``, ``chain_method``, ``chain_batch_size``,
+        ``chunk_size``, ``init``, ``init_jitter``), which replace those of ``settings``.
 
     Returns
     -------
@@ -102,7 +117,8 @@ def run_nuts(likelihood, priors=None, *, key, fixed=None, progress: bool | None 
     if warn:
         preload_stats()
     show = _chunks(progress, run_options)
-    run = Run.start(as_problem(likelihood, priors, fixed), key=key, **run_options)
+    settings = _settings(run_options)
+    run = Run.start(as_problem(likelihood, priors, fixed), key=key, settings=settings, **run_options)
     run.notes.update(manifest_extra or {})
     return _drive(run, show, warn)
 

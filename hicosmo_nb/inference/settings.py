@@ -1,6 +1,8 @@
 """Typed settings of a sampling run and their validation.
 
-:class:`NutsSettings` (the kernel's own settings), :class:`Fingerprint` (everything that
+:class:`RunSettings` (how many chains, iterations and draws, their layout and start; the
+run defaults are typed here and nowhere else), :class:`NutsSettings` (the kernel's own
+settings), :class:`Fingerprint` (everything that
 determines the draws, stored in checkpoints and results so that a resume or a continuation can
 check it is the same problem), and the small checks of keys, counts and fixed values.
 
@@ -13,6 +15,8 @@ Examples
 (100, 1000)
 >>> NutsSettings(dense_mass=True).max_tree_depth
 10
+>>> RunSettings(num_chains=2).replace(num_samples=300)
+RunSettings(num_chains=2, num_warmup=500, num_samples=300, chain_method='auto', chain_batch_size=None, chunk_size=None, init='map', init_jitter=0.5)
 """
 
 from __future__ import annotations
@@ -21,14 +25,91 @@ import dataclasses
 import json
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import jax
 import numpy as np
 
 from .. import _config  # noqa: F401  (float64)
+from .devices import CHAIN_METHODS
 from .manifest import find_checksums
 
-__all__ = ["NutsSettings", "Fingerprint", "as_key", "count", "check_fixed", "chunk_length"]
+__all__ = ["RunSettings", "NutsSettings", "Fingerprint", "as_key", "count", "check_fixed", "chunk_length"]
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How a run samples: chains, iterations, their layout on the hardware, and the start.
+
+    Parameters
+    ----------
+    num_chains, num_warmup, num_samples : int
+        Chains, warmup iterations (adaptation; not kept) and kept draws per chain.
+    chain_method : {"auto", "vectorized", "parallel", "sequential", "concurrent", "distributed"}
+        Chain layout (:mod:`hicosmo_nb.inference.devices`); ``"distributed"`` spans all
+        processes (:mod:`hicosmo_nb.inference.distributed`).
+    chain_batch_size : int, optional
+        Chains per batch (bounds memory; ``concurrent``: chains per thread, default 1).
+    chunk_size : int, None or "phase"
+        Iterations per compiled chunk: None a tenth of the longer phase, ``"phase"`` the whole
+        phase. Does not change the draws.
+    init : "map" or dict
+        MAP (BFGS) plus ``init_jitter`` Laplace sigmas of per-chain jitter, or given values
+        (scalars plus jitter, or arrays ``(num_chains,)`` exactly).
+    init_jitter : float
+
+    Raises
+    ------
+    ValueError
+        A count below its minimum, an unknown ``chain_method``, a bad ``chunk_size`` or a
+        negative ``init_jitter``.
+    """
+
+    num_chains: int = 4
+    num_warmup: int = 500
+    num_samples: int = 1000
+    chain_method: str = "auto"
+    chain_batch_size: int | None = None
+    chunk_size: int | str | None = None
+    init: Any = "map"
+    init_jitter: float = 0.5
+
+    def __post_init__(self):
+        for name, minimum in (("num_chains", 1), ("num_warmup", 0), ("num_samples", 1)):
+            object.__setattr__(self, name, count(name, getattr(self, name), minimum))
+        if self.chain_method not in CHAIN_METHODS:
+            raise ValueError(f"chain_method must be one of {', '.join(map(repr, CHAIN_METHODS))}; "
+                             f"got {self.chain_method!r}")
+        if self.chain_batch_size is not None:
+            object.__setattr__(self, "chain_batch_size", count("chain_batch_size", self.chain_batch_size, 1))
+        if self.chunk_size is not None and self.chunk_size != "phase":
+            object.__setattr__(self, "chunk_size", count("chunk_size", self.chunk_size, 1))
+        j = self.init_jitter
+        if isinstance(j, bool) or not isinstance(j, (int, float)) or not 0.0 <= float(j) < math.inf:
+            raise ValueError(f"init_jitter must be a finite number >= 0; got {j!r}")
+        object.__setattr__(self, "init_jitter", float(j))
+
+    def replace(self, **changes) -> "RunSettings":
+        """A copy with ``changes`` (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def of(cls, settings: "RunSettings | None" = None, **changes) -> "RunSettings":
+        """``settings`` (default ``RunSettings()``) with the keyword shortcuts ``changes``.
+
+        Raises
+        ------
+        ValueError
+            A name that is not a field (the message lists the fields), or a bad value.
+        """
+        base = cls() if settings is None else settings
+        if not isinstance(base, cls):
+            raise ValueError(f"settings must be a RunSettings; got {type(base).__name__}")
+        unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(cls)})
+        if unknown:
+            raise ValueError(f"unknown run setting(s) {', '.join(map(repr, unknown))}; the settings are "
+                             f"{', '.join(f.name for f in dataclasses.fields(cls))}")
+        return dataclasses.replace(base, **changes) if changes else base
 
 
 @dataclass(frozen=True)

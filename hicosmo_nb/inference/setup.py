@@ -24,7 +24,7 @@ from .loop import batch_states, new_buffers, step_sizes
 from .manifest import build_manifest
 from .problem import Problem
 from .results import Result
-from .settings import Fingerprint, NutsSettings, as_key, chunk_length, count
+from .settings import Fingerprint, NutsSettings, RunSettings, as_key, chunk_length, count
 
 __all__ = ["RunSetup", "start_setup", "continue_setup", "per_chain_keys", "CHAIN_KEYS_NAME"]
 
@@ -118,8 +118,8 @@ def _resume(path, fp: Fingerprint) -> dict | None:
     return ck
 
 
-def start_setup(problem, *, key, num_chains, num_warmup, num_samples, chain_method, init, init_jitter,
-                nuts, layout, checkpoint, log_likelihood) -> RunSetup:
+def start_setup(problem, *, key, settings: RunSettings, nuts: NutsSettings, checkpoint,
+                log_likelihood) -> RunSetup:
     """A fresh run's state (MAP start), or the state stored in ``checkpoint`` when it exists."""
     t_start = time.perf_counter()
     if not isinstance(problem, Problem):
@@ -128,15 +128,12 @@ def start_setup(problem, *, key, num_chains, num_warmup, num_samples, chain_meth
     key = as_key(key)
     if checkpoint is not None:
         check_writable(checkpoint)
-    num_chains = count("num_chains", num_chains, 1)
-    num_warmup = count("num_warmup", num_warmup, 0)
-    num_samples = count("num_samples", num_samples, 1)
-    nuts = NutsSettings() if nuts is None else nuts
+    num_chains, num_warmup, num_samples = settings.num_chains, settings.num_warmup, settings.num_samples
+    init, init_jitter, batch = settings.init, settings.init_jitter, settings.chain_batch_size
     sampler = sampler_for(problem, num_warmup, nuts)
     before = sampler.compile_seconds, sampler.compile_wait_seconds
-    batch, chunk_size = layout
-    plan = plan_chains(chain_method, num_chains, batch)
-    length = chunk_length(chunk_size, num_warmup, num_samples)
+    plan = plan_chains(settings.chain_method, num_chains, batch)
+    length = chunk_length(settings.chunk_size, num_warmup, num_samples)
     sampler.precompile(plan, length)  # overlaps the MAP search below
     fp = Fingerprint.of(problem, key, num_chains=num_chains, num_warmup=num_warmup, num_samples=num_samples,
                         nuts=nuts, init=init, init_jitter=init_jitter)
@@ -156,7 +153,7 @@ def start_setup(problem, *, key, num_chains, num_warmup, num_samples, chain_meth
         states = batch_states(sampler, plan, ckeys, leaves=ck["leaves"])
         for k, v in ck["draws"].items():
             buffers[k][:, :v.shape[1]] = v
-    settings = {**sampler.settings, "num_chains": num_chains, "chain_method": chain_method,
+    settings = {**sampler.settings, "num_chains": num_chains, "chain_method": settings.chain_method,
                 "chain_batch_size": batch, "chunk_size": length, "init": repr(init),
                 "init_jitter": init_jitter, "log_likelihood": log_likelihood}
     return RunSetup(problem, sampler, plan, key, fp, num_warmup, num_warmup, num_warmup + num_samples,

@@ -47,7 +47,7 @@ from matplotlib.figure import Figure
 
 from ..facade import build_problem
 from ..fisher import fisher_observed
-from ..inference import NutsSettings, Problem, Run, compute_diagnostics
+from ..inference import NutsSettings, Problem, Run, RunSettings, compute_diagnostics
 from ..keys import KeyManager
 from ..likelihoods import DATASETS
 from ..parameters import MODELS, unknown_name_error
@@ -234,10 +234,10 @@ class SamplerDashboard(Dashboard):
             if settings is not None:
                 n_warm, n_draw = settings["num_warmup"], settings["num_samples"]
                 t0 = time.perf_counter()
-                self.run = Run.start(self.problem, key=self._keys.key("nuts"),
-                                     num_chains=settings["num_chains"], num_warmup=n_warm,
-                                     num_samples=n_draw, nuts=NutsSettings(dense_mass=True),
-                                     chunk_size=max(1, max(n_warm, n_draw) // 20))
+                self.run = Run.start(self.problem, key=self._keys.key("nuts"), nuts=NutsSettings(dense_mass=True),
+                                     settings=RunSettings(num_chains=settings["num_chains"], num_warmup=n_warm,
+                                                          num_samples=n_draw,
+                                                          chunk_size=max(1, max(n_warm, n_draw) // 20)))
                 self.run.notes["key_manager"] = self._keys.manifest()
                 self.run.on_chunk(self._on_chunk)
                 self._say("info", f"MAP start found in {time.perf_counter() - t0:.1f} s; sampling")
