@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
-from hicosmo_nb.inference.checkpoint import FORMAT, load_checkpoint, payload_checksum, save_checkpoint
+from hicosmo_nb.inference.checkpoint import FORMAT, SamplerState, load_checkpoint, payload_checksum, save_checkpoint
 from hicosmo_nb.inference.diagnostics import (
     PRIOR_DOMINATED_RATIO,
     PriorDominatedWarning,
@@ -47,7 +47,7 @@ def test_load_netcdf_without_posterior(tmp_path):
 
 
 def _checkpoint(path):
-    save_checkpoint(path, fingerprint={"a": 1}, iteration=5, leaves=[np.arange(300.0)],
+    save_checkpoint(path, state=SamplerState((np.arange(300.0),), 5, {"a": 1}),
                     draws={"z": np.ones((1, 2, 3))}, info={})
 
 

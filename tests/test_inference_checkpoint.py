@@ -89,11 +89,11 @@ def test_killed_run_resumes_to_exactly_the_uninterrupted_draws(tmp_path, sampler
             proc.kill()
     assert proc.returncode == -signal.SIGKILL, proc.stderr.read()[-2000:]
     ck = load_checkpoint(path)
-    assert 450 <= ck["iteration"] < 800
-    assert ck["draws"]["z"].shape == (3, ck["iteration"] - 200, 2)
+    assert 450 <= ck.state.iteration < 800
+    assert ck.draws["z"].shape == (3, ck.state.iteration - 200, 2)
     assert not [p for p in tmp_path.iterdir() if p.name != "run.npz"]  # no temp file left
     resumed = run_nuts(sampler, key=KEY, num_samples=600, chunk_size=CHUNK, checkpoint=path, **RUN)
-    assert resumed.manifest["init"]["resumed_at_iteration"] == ck["iteration"]
+    assert resumed.manifest["init"]["resumed_at_iteration"] == ck.state.iteration
     assert digest(resumed) == digest(reference)
     # a finished checkpoint just returns the result again
     again = run_nuts(sampler, key=KEY, num_samples=600, chunk_size=CHUNK, checkpoint=path, **RUN)
@@ -106,17 +106,17 @@ def test_checkpoint_holds_adapted_state(tmp_path, sampler):
     path = tmp_path / "c.npz"
     res = run_nuts(sampler, key=KEY, num_samples=100, chunk_size=CHUNK, checkpoint=path, **RUN)
     ck = load_checkpoint(path)
-    assert ck["iteration"] == 300
+    assert ck.state.iteration == 300
     step = res.to_arviz()["sample_stats"]["step_size"].values[:, -1]
     # one stored leaf is the adapted per-chain step size, another the inverse mass matrix (3, 2)
-    assert any(x.shape == (3,) and np.array_equal(x, step) for x in ck["leaves"])
-    assert any(x.shape == (3, 2) and np.all(x > 0) and not np.all(x == 1.0) for x in ck["leaves"])
-    assert any(x.dtype == np.uint32 and x.shape == (3, 2) for x in ck["leaves"])  # PRNG keys
+    assert any(x.shape == (3,) and np.array_equal(x, step) for x in ck.state.leaves)
+    assert any(x.shape == (3, 2) and np.all(x > 0) and not np.all(x == 1.0) for x in ck.state.leaves)
+    assert any(x.dtype == np.uint32 and x.shape == (3, 2) for x in ck.state.leaves)  # PRNG keys
 
 
 def test_atomic_write_survives_a_failure_mid_write(tmp_path, monkeypatch):
     path = tmp_path / "c.npz"
-    ckmod.save_checkpoint(path, fingerprint={"v": 1}, iteration=1, leaves=[np.ones(2)], draws={}, info={})
+    ckmod.save_checkpoint(path, state=ckmod.SamplerState((np.ones(2),), 1, {"v": 1}), draws={}, info={})
 
     def broken_savez(f, **arrays):
         f.write(b"PK\x03\x04 partial")
@@ -124,9 +124,9 @@ def test_atomic_write_survives_a_failure_mid_write(tmp_path, monkeypatch):
 
     monkeypatch.setattr(ckmod.np, "savez", broken_savez)
     with pytest.raises(OSError, match="disk full"):
-        ckmod.save_checkpoint(path, fingerprint={"v": 2}, iteration=2, leaves=[np.ones(2)], draws={}, info={})
+        ckmod.save_checkpoint(path, state=ckmod.SamplerState((np.ones(2),), 2, {"v": 2}), draws={}, info={})
     monkeypatch.undo()
-    assert load_checkpoint(path)["iteration"] == 1  # the old checkpoint is intact
+    assert load_checkpoint(path).state.iteration == 1  # the old checkpoint is intact
     assert [p.name for p in tmp_path.iterdir()] == ["c.npz"]
 
 
@@ -172,7 +172,7 @@ def test_save_load_round_trip_and_errors(tmp_path, reference):
     assert digest(back) == digest(reference)
     assert back.manifest == reference.manifest
     assert back.to_arviz()["sample_stats"]["diverging"].dtype == bool
-    assert all(np.array_equal(a, b) for a, b in zip(back.state["leaves"], reference.state["leaves"]))
+    assert all(np.array_equal(a, b) for a, b in zip(back.state.leaves, reference.state.leaves))
     assert open(path, "rb").read(4) == b"\x89HDF"  # netCDF-4 / HDF5, not pickle
     with pytest.raises(FileExistsError, match="exists; pass overwrite=True"):
         reference.save(path)

@@ -177,7 +177,7 @@ def test_stop_on_an_idle_run_warns_and_the_next_advance_runs_in_full(problem):
 
 
 def test_run_api_edges_are_named(problem):
-    with pytest.raises(ValueError, match=r"Run\(\.\.\.\) takes the internal RunSetup, got Problem; make a run "
+    with pytest.raises(ValueError, match=r"Run\(\.\.\.\) takes a RunPlan and a RunState, got Problem; make a run "
                                          r"with Run.start\(problem, key=\.\.\.\)"):
         Run(problem)
     run = start(problem)

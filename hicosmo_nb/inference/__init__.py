@@ -19,18 +19,22 @@ Examples
 """
 
 from .. import _config  # noqa: F401  (float64)
-from .chains import load_chains, save_chains, to_getdist
+from .chains import save_chains, to_getdist
 from .checkpoint import load_checkpoint
 from .diagnostics import ConvergenceWarning, compute_diagnostics, problems
 from .devices import CHAIN_METHODS, plan_chains, set_host_device_count
 from .kernel import Sampler, build_sampler, sampler_for
 from .priors import Normal, Prior, TruncatedNormal, Uniform, default_priors, model_priors
 from .problem import Problem
-from .results import Result, concat_chains, load
+from .results import Result, concat_chains, load, load_chains
 from .run import Chunk, Run, RunStatus
 from .runner import continue_nuts, run_nuts
 from .settings import NutsSettings, RunSettings
 from .spec import ProblemSpec, build_problem
+
+# Result.continue_run continues through the runner, which sits above results: wired here, where
+# the package assembles its modules, so that results imports nothing above it.
+Result.continuation = staticmethod(continue_nuts)
 
 __all__ = [
     "Problem",

@@ -11,8 +11,11 @@ A chain set with prefix ``p`` is
 This is GetDist's chain format (https://getdist.readthedocs.io/en/latest/intro.html, "Samples
 and chains") and the one Cobaya writes for MCMC output (``# weight minuslogpost ...`` header),
 so :func:`save_chains` output opens in GetDist, Cobaya's tools and CosmoMC-era scripts, and
-:func:`load_chains` reads chains from those pipelines back into a :class:`~.results.Result`
-for overlaying with ours (draws only: no sampler state, no diagnostics beyond the draws).
+:func:`read_chains` reads chains from those pipelines (draws only: no sampler state, no
+diagnostics beyond the draws); :func:`hicosmo_nb.inference.load_chains` makes them a
+:class:`~.results.Result` for overlaying with ours. The functions here take a result as any
+object with ``names``, ``samples``, ``manifest``, ``to_arviz()``, ``num_chains`` and
+``num_draws`` (results sit above this module).
 
 Labels come from :mod:`hicosmo_nb.parameters` (or a prior's own ``label``); ranges from the
 priors (the ``priors`` argument, else the problem recorded in the result's manifest).
@@ -20,7 +23,7 @@ priors (the ``priors`` argument, else the problem recorded in the result's manif
 Examples
 --------
 >>> import numpy as np, tempfile, os
->>> from hicosmo_nb.inference import Result, Uniform
+>>> from hicosmo_nb.inference import Result, Uniform, load_chains
 >>> rng = np.random.default_rng(0)
 >>> r = Result.from_arrays({"Omega_m": 0.3 + 0.01 * rng.standard_normal((2, 50))})
 >>> prefix = os.path.join(tempfile.mkdtemp(), "toy")
@@ -41,14 +44,13 @@ import os
 import pathlib
 import re
 import warnings
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 import numpy as np
 
 from ..parameters import latex_label
-from .results import Result
 
-__all__ = ["save_chains", "load_chains", "to_getdist", "chain_ranges"]
+__all__ = ["ChainFiles", "save_chains", "read_chains", "to_getdist", "chain_ranges"]
 
 _FLOAT = "%.18e"  # round-trips float64 exactly
 
@@ -63,7 +65,7 @@ def _labels(names: list[str], priors: Mapping[str, Any]) -> list[str]:
     return out
 
 
-def _priors_of(result: Result, priors: Mapping[str, Any] | None) -> Mapping[str, Any]:
+def _priors_of(result, priors: Mapping[str, Any] | None) -> Mapping[str, Any]:
     if priors is not None:
         return priors
     fit = result.manifest.get("fit")
@@ -74,7 +76,7 @@ def _priors_of(result: Result, priors: Mapping[str, Any] | None) -> Mapping[str,
     return {}
 
 
-def chain_ranges(result: Result, priors: Mapping[str, Any] | None = None) -> dict[str, tuple[float, float]]:
+def chain_ranges(result, priors: Mapping[str, Any] | None = None) -> dict[str, tuple[float, float]]:
     """``{name: (lower, upper)}`` of the sampled parameters with a bounded prior.
 
     ``priors`` (``{name: Prior}``) if given, else the problem recorded in the manifest (results of
@@ -98,7 +100,7 @@ def chain_ranges(result: Result, priors: Mapping[str, Any] | None = None) -> dic
     return out
 
 
-def _minus_log_post(result: Result, warn: bool) -> np.ndarray:
+def _minus_log_post(result, warn: bool) -> np.ndarray:
     dt = result.to_arviz()
     if "sample_stats" in dt.children and "lp" in dt["sample_stats"].data_vars:
         return -np.asarray(dt["sample_stats"]["lp"].values, dtype=np.float64)
@@ -109,7 +111,7 @@ def _minus_log_post(result: Result, warn: bool) -> np.ndarray:
     return np.zeros((result.num_chains, result.num_draws))
 
 
-def save_chains(result: Result, prefix: str | os.PathLike, *, priors: Mapping[str, Any] | None = None,
+def save_chains(result, prefix: str | os.PathLike, *, priors: Mapping[str, Any] | None = None,
                 overwrite: bool = False, warn: bool = True) -> list[pathlib.Path]:
     """Write ``result`` as GetDist/Cobaya plain-text chains (see the module docstring).
 
@@ -191,8 +193,17 @@ def _read_names(prefix: pathlib.Path, first: pathlib.Path, ncols: int) -> list[s
     return names
 
 
-def load_chains(prefix: str | os.PathLike) -> Result:
-    """Read GetDist/Cobaya chains ``prefix.1.txt`` ... into a :class:`~.results.Result` (draws only).
+class ChainFiles(NamedTuple):
+    """Chains read by :func:`read_chains`: ``{name: (chain, draw)}`` draws, the log posterior
+    ``lp (chain, draw)`` and a manifest naming the files."""
+
+    posterior: dict
+    lp: np.ndarray
+    manifest: dict
+
+
+def read_chains(prefix: str | os.PathLike) -> ChainFiles:
+    """Read GetDist/Cobaya chains ``prefix.1.txt`` ... (draws only).
 
     Integer weights (Cobaya's MCMC multiplicities) are expanded into repeated draws. Chains of
     equal length become separate chains; chains of different lengths are joined into one chain,
@@ -227,15 +238,14 @@ def load_chains(prefix: str | os.PathLike) -> Result:
     lengths = {len(c) for c in chains}
     if len(lengths) > 1:
         warnings.warn(f"chains {str(prefix)!r} have different lengths {sorted(lengths)}; joined into "
-                      f"one chain", stacklevel=2)
+                      f"one chain", stacklevel=3)
         chains, lps = [np.concatenate(chains)], [np.concatenate(lps)]
     draws = np.stack(chains)  # (chain, draw, param)
     posterior = {n: draws[:, :, i] for i, n in enumerate(names)}
-    return Result.from_arrays(posterior, sample_stats={"lp": np.stack(lps)},
-                              manifest={"source": {"chains": str(prefix), "files": len(files)}})
+    return ChainFiles(posterior, np.stack(lps), {"source": {"chains": str(prefix), "files": len(files)}})
 
 
-def to_getdist(result: Result, *, priors: Mapping[str, Any] | None = None, label: str | None = None):
+def to_getdist(result, *, priors: Mapping[str, Any] | None = None, label: str | None = None):
     """The draws as a ``getdist.MCSamples`` (names, LaTeX labels, ranges; needs ``getdist``).
 
     Raises

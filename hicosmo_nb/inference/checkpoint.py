@@ -1,9 +1,12 @@
 """Atomic, pickle-free checkpoints of a NUTS run (``.npz``).
 
-A checkpoint holds everything needed to continue bit for bit: the full ``HMCState`` of every
-chain (position, gradient, adapted step size, inverse mass matrix and its square roots, the
+A checkpoint holds everything needed to continue bit for bit: the :class:`SamplerState` (the
+full ``HMCState`` of every chain (position, gradient, adapted step size, inverse mass matrix and its square roots, the
 dual-averaging and Welford accumulators, the adaptation window and the PRNG keys) as flat
-arrays, the iteration reached, the draws so far and a JSON *fingerprint* of the settings. The
+arrays, the iteration reached and a JSON *fingerprint* of the settings), the draws so far and
+the start's record. :meth:`SamplerState.to_arrays` is the one serialization of the sampler
+state: checkpoints store its arrays, and results (:mod:`.results`) store the same arrays in
+their ``sampler_state`` group. The
 tree structure is never stored: on load it is rebuilt from a fresh ``init`` of the same sampler
 and the stored leaves are checked against it (count, shape, dtype).
 
@@ -15,10 +18,10 @@ Examples
 --------
 >>> import numpy as np, tempfile, os
 >>> path = os.path.join(tempfile.mkdtemp(), "run.npz")
->>> save_checkpoint(path, fingerprint={"a": 1}, iteration=5, leaves=[np.zeros(3)],
-...                 draws={"z": np.ones((1, 2, 3))}, info={})
+>>> state = SamplerState(leaves=(np.zeros(3),), iteration=5, fingerprint={"a": 1})
+>>> save_checkpoint(path, state=state, draws={"z": np.ones((1, 2, 3))}, info={})
 >>> ck = load_checkpoint(path)
->>> ck["iteration"], ck["fingerprint"], ck["draws"]["z"].shape
+>>> ck.state.iteration, ck.state.fingerprint, ck.draws["z"].shape
 (5, {'a': 1}, (1, 2, 3))
 """
 
@@ -30,16 +33,59 @@ import os
 import pathlib
 import zipfile
 import zlib
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 import jax
 import numpy as np
 
-__all__ = ["atomic_write", "check_writable", "save_checkpoint", "load_checkpoint", "restore_state", "state_leaves", "fingerprint_diff",
-           "payload_checksum"]
+__all__ = ["SamplerState", "Checkpoint", "atomic_write", "check_writable", "save_checkpoint", "load_checkpoint",
+           "restore_state", "state_leaves", "payload_checksum"]
 
 FORMAT = "hicosmo_nb.checkpoint/2"  # /2 adds "checksum"; /1 files (no checksum) still load
 _FORMATS = (FORMAT, "hicosmo_nb.checkpoint/1")
+
+
+class SamplerState(NamedTuple):
+    """The sampler state of every chain on the host, enough to continue bit for bit.
+
+    ``leaves``: the flattened ``HMCState`` leaves of all chains (chain axis first);
+    ``iteration``: iterations done (warmup + sampling); ``fingerprint``: the run's
+    :class:`~.settings.Fingerprint` as JSON.
+    """
+
+    leaves: tuple
+    iteration: int
+    fingerprint: dict
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The state as named arrays (0-d for the iteration, the leaf count and the JSON)."""
+        out = {"fingerprint": np.asarray(json.dumps(self.fingerprint, sort_keys=True)),
+               "iteration": np.asarray(int(self.iteration), dtype=np.int64),
+               "num_leaves": np.asarray(len(self.leaves), dtype=np.int64)}
+        out.update({f"leaf_{i:03d}": np.asarray(x) for i, x in enumerate(self.leaves)})
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, Any]) -> "SamplerState":
+        """Read :meth:`to_arrays` output (extra entries are ignored).
+
+        Raises
+        ------
+        KeyError, ValueError, TypeError
+            A missing or malformed entry (callers name the file).
+        """
+        n = int(arrays["num_leaves"])
+        return cls(tuple(np.asarray(arrays[f"leaf_{i:03d}"]) for i in range(n)), int(arrays["iteration"]),
+                   json.loads(str(arrays["fingerprint"])))
+
+
+class Checkpoint(NamedTuple):
+    """What :func:`load_checkpoint` reads: the sampler state, the kept draws so far (host
+    buffers ``{field: (chains, n, ...)}``) and the start's record (``info``)."""
+
+    state: SamplerState
+    draws: dict
+    info: dict
 
 
 def _fsync_dir(folder: pathlib.Path) -> None:
@@ -135,37 +181,18 @@ def restore_state(template, leaves: list[np.ndarray]):
     return jax.tree_util.tree_unflatten(treedef, [jax.numpy.asarray(x) for x in leaves])
 
 
-def save_checkpoint(
-    path: str | os.PathLike,
-    *,
-    fingerprint: Mapping[str, Any],
-    iteration: int,
-    leaves: list[np.ndarray],
-    draws: Mapping[str, np.ndarray],
-    info: Mapping[str, Any],
-) -> None:
+def save_checkpoint(path: str | os.PathLike, *, state: SamplerState, draws: Mapping[str, np.ndarray],
+                    info: Mapping[str, Any]) -> None:
     """Write a checkpoint atomically (see the module docstring for what it holds)."""
-    arrays = {
-        "format": np.asarray(FORMAT),
-        "fingerprint": np.asarray(json.dumps(fingerprint, sort_keys=True)),
-        "info": np.asarray(json.dumps(info, sort_keys=True)),
-        "iteration": np.asarray(int(iteration), dtype=np.int64),
-        "num_leaves": np.asarray(len(leaves), dtype=np.int64),
-    }
-    arrays.update({f"leaf_{i:03d}": np.asarray(x) for i, x in enumerate(leaves)})
+    arrays = {"format": np.asarray(FORMAT), "info": np.asarray(json.dumps(info, sort_keys=True)),
+              **state.to_arrays()}
     arrays.update({f"draw_{k}": np.asarray(v) for k, v in draws.items()})
     arrays["checksum"] = np.asarray(payload_checksum(arrays))
     atomic_write(path, _write_npz(arrays))
 
 
-def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
+def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
     """Read a checkpoint written by :func:`save_checkpoint`.
-
-    Returns
-    -------
-    dict
-        ``fingerprint`` (dict), ``info`` (dict), ``iteration`` (int), ``leaves`` (list of
-        arrays), ``draws`` (dict of arrays).
 
     Raises
     ------
@@ -198,20 +225,9 @@ def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
                              f"{actual}, the stored checksum is {stored!r}; delete it and restart, "
                              "or restore a backup")
     try:
-        n = int(data["num_leaves"])
-        return {
-            "fingerprint": json.loads(str(data["fingerprint"])),
-            "info": json.loads(str(data["info"])),
-            "iteration": int(data["iteration"]),
-            "leaves": [data[f"leaf_{i:03d}"] for i in range(n)],
-            "draws": {k[len("draw_"):]: v for k, v in data.items() if k.startswith("draw_")},
-        }
+        return Checkpoint(SamplerState.from_arrays(data),
+                          {k[len("draw_"):]: v for k, v in data.items() if k.startswith("draw_")},
+                          json.loads(str(data["info"])))
     except (KeyError, ValueError, TypeError) as err:
         raise ValueError(f"{str(path)!r} is not a valid {expected}: entry {err} is missing or malformed") from err
 
-
-def fingerprint_diff(saved: Mapping[str, Any], now: Mapping[str, Any]) -> list[str]:
-    """Human-readable differences between two fingerprints (empty when they agree)."""
-    keys = sorted(set(saved) | set(now))
-    return [f"{k}: checkpoint has {saved.get(k)!r}, this call has {now.get(k)!r}"
-            for k in keys if saved.get(k) != now.get(k)]

@@ -35,7 +35,7 @@ from . import distributed
 from .devices import ChainPlan
 from .priors import Prior, Transform, build_transform
 from .problem import Problem
-from .settings import NutsSettings, count
+from .settings import NutsSettings, RunSettings, count
 
 __all__ = ["Sampler", "build_sampler", "sampler_for", "chain_keys", "tree_depth", "STAT_FIELDS"]
 # Per-draw fields collected from HMCState (z is the unconstrained position).
@@ -287,7 +287,8 @@ def sampler_for(problem: Problem, num_warmup: int, nuts: NutsSettings | None = N
     return problem.cached(("sampler", n, nuts), lambda: build_sampler(problem, num_warmup=n, nuts=nuts))
 
 
-def build_sampler(problem: Problem, *, num_warmup: int = 500, nuts: NutsSettings | None = None) -> Sampler:
+def build_sampler(problem: Problem, *, num_warmup: int = RunSettings.num_warmup,
+                  nuts: NutsSettings | None = None) -> Sampler:
     """Build the potential and NUTS kernel of a :class:`~.problem.Problem` (its free parameters).
 
     Usually called through :func:`sampler_for`, which keeps one sampler per setting.

@@ -24,7 +24,7 @@ from __future__ import annotations
 import threading
 import types
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Hashable, Mapping
+from typing import Any, Callable, Hashable, Mapping
 
 from .. import _config  # noqa: F401  (float64)
 from .._warnings import warn
@@ -32,9 +32,6 @@ from ..likelihoods.base import Likelihood
 from ..parameters import PARAMETERS, canonical_values, closest, refuse_alternative_names
 from .priors import Prior, check_priors, default_priors
 from .settings import check_fixed
-
-if TYPE_CHECKING:
-    from .spec import ProblemSpec
 
 __all__ = ["Problem", "as_problem"]
 
@@ -73,12 +70,12 @@ class Problem:
     likelihood: Likelihood
     priors: Mapping[str, Prior]
     fixed: Mapping[str, float]
-    spec: "ProblemSpec | None" = None
+    spec: Any = None  # a ProblemSpec (spec.py builds problems, so it sits above this module)
     _cache: dict = field(default_factory=dict, repr=False)
     _lock: Any = field(default_factory=threading.Lock, repr=False)
 
     def __init__(self, likelihood: Likelihood, priors: Mapping[str, Prior] | None = None,
-                 fixed: Mapping[str, float] | None = None, *, spec: "ProblemSpec | None" = None):
+                 fixed: Mapping[str, float] | None = None, *, spec: Any = None):
         if not isinstance(likelihood, Likelihood):
             raise ValueError(f"likelihood must be a hicosmo_nb Likelihood; got {type(likelihood).__name__}")
         fixed = canonical_values(check_fixed(fixed), likelihood.reads, "fixed")

@@ -22,35 +22,35 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-from typing import Any, Mapping
+from typing import Any, Callable, ClassVar, Mapping
 
 import numpy as np
 import xarray as xr
 from arviz_base import from_dict
 
-from .checkpoint import atomic_write
+from .chains import read_chains, save_chains, to_getdist
+from .checkpoint import SamplerState, atomic_write
 from .diagnostics import compute_diagnostics, problems
 
-__all__ = ["Result", "load", "concat_chains", "concat_draws"]
+__all__ = ["Result", "load", "load_chains", "concat_chains", "concat_draws"]
 
 MANIFEST_ATTR = "hicosmo_nb_manifest"
 STATE_GROUP = "sampler_state"
 
 
-def _state_dataset(state: Mapping[str, Any]) -> xr.Dataset:
-    data = {}
-    for i, x in enumerate(state["leaves"]):
-        x = np.asarray(x)
-        data[f"leaf_{i:03d}"] = (tuple(f"leaf_{i:03d}_d{j}" for j in range(x.ndim)), x)
-    attrs = {"fingerprint": json.dumps(state["fingerprint"], sort_keys=True),
-             "iteration": int(state["iteration"]), "num_leaves": len(state["leaves"])}
+def _state_dataset(state: SamplerState) -> xr.Dataset:
+    """The arrays of :meth:`SamplerState.to_arrays`: the leaves as variables, the 0-d ones as attrs."""
+    data, attrs = {}, {}
+    for k, x in state.to_arrays().items():
+        if x.ndim == 0:
+            attrs[k] = x.item()
+        else:
+            data[k] = (tuple(f"{k}_d{j}" for j in range(x.ndim)), x)
     return xr.Dataset(data, attrs=attrs)
 
 
-def _state_from_dataset(ds: xr.Dataset) -> dict[str, Any]:
-    n = int(ds.attrs["num_leaves"])
-    return {"leaves": [np.asarray(ds[f"leaf_{i:03d}"].values) for i in range(n)],
-            "fingerprint": json.loads(ds.attrs["fingerprint"]), "iteration": int(ds.attrs["iteration"])}
+def _state_from_dataset(ds: xr.Dataset) -> SamplerState:
+    return SamplerState.from_arrays({**ds.attrs, **{k: v.values for k, v in ds.data_vars.items()}})
 
 
 class Result:
@@ -60,17 +60,22 @@ class Result:
     ----------
     datatree : xarray.DataTree
         With at least a ``posterior`` group of ``(chain, draw)`` variables.
-    state : dict, optional
-        Final sampler state (``leaves``, ``fingerprint``, ``iteration``) for continuing.
+    state : SamplerState, optional
+        Final sampler state, for continuing.
     """
 
-    def __init__(self, datatree: xr.DataTree, state: Mapping[str, Any] | None = None):
+    continuation: ClassVar[Callable[..., "Result"] | None] = None
+    """What :meth:`continue_run` calls: :func:`hicosmo_nb.inference.continue_nuts`, set where
+    :mod:`hicosmo_nb.inference` assembles its modules (the runner sits above results, so
+    results does not import it)."""
+
+    def __init__(self, datatree: xr.DataTree, state: SamplerState | None = None):
         if "posterior" not in datatree.children:
             raise ValueError(f"a Result needs a 'posterior' group; got groups {list(datatree.children)}")
         if state is None and STATE_GROUP in datatree.children:
             state = _state_from_dataset(datatree[STATE_GROUP].to_dataset())
         self._dt = datatree
-        self.state = dict(state) if state is not None else None
+        self.state = state
 
     @classmethod
     def from_arrays(cls, posterior: Mapping[str, np.ndarray], *, sample_stats=None,
@@ -181,9 +186,7 @@ class Result:
     def continue_run(self, num_samples: int, problem=None, **options) -> "Result":
         """``num_samples`` more draws per chain, without a new warmup
         (:func:`~hicosmo_nb.inference.continue_nuts`; facade and CLI results need no ``problem``)."""
-        from .runner import continue_nuts  # the runner sits above results
-
-        return continue_nuts(self, num_samples, problem, **options)
+        return type(self).continuation(self, num_samples, problem, **options)
 
     # -- I/O -----------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike, *, overwrite: bool = False) -> pathlib.Path:
@@ -206,15 +209,11 @@ class Result:
     def save_chains(self, prefix: str | os.PathLike, **options) -> list[pathlib.Path]:
         """Write GetDist/Cobaya plain-text chains ``prefix.1.txt``..., ``.paramnames``, ``.ranges``
         (:func:`hicosmo_nb.inference.chains.save_chains`, which takes ``options``)."""
-        from .chains import save_chains  # chains sits above results
-
         return save_chains(self, prefix, **options)
 
     def to_getdist(self, **options):
         """The draws as a ``getdist.MCSamples`` with names, LaTeX labels and prior ranges
         (:func:`hicosmo_nb.inference.chains.to_getdist`; needs getdist)."""
-        from .chains import to_getdist
-
         return to_getdist(self, **options)
 
     def __repr__(self) -> str:
@@ -244,8 +243,6 @@ def load(path: str | os.PathLike) -> Result:
         raise FileNotFoundError(f"result file {str(path)!r} is a folder; give the .nc file in it"
                                 + (f" ({', '.join(found)})" if found else " (it holds no .nc file)"))
     if not path.is_file() and path.with_name(path.name + ".1.txt").is_file():
-        from .chains import load_chains
-
         return load_chains(path)
     if not path.is_file():
         raise FileNotFoundError(f"result file {str(path)!r} does not exist (nor chain files "
@@ -270,6 +267,21 @@ def load(path: str | os.PathLike) -> Result:
                              f"malformed ({type(err).__name__}: {err})") from err
         dt = dt.drop_nodes(STATE_GROUP)
     return Result(dt, state)
+
+
+def load_chains(prefix: str | os.PathLike) -> Result:
+    """Read GetDist/Cobaya chains ``prefix.1.txt`` ... into a :class:`Result` (draws only; see
+    :func:`hicosmo_nb.inference.chains.read_chains` for the format and what it refuses).
+
+    Raises
+    ------
+    FileNotFoundError
+        If no ``prefix.N.txt`` file exists.
+    ValueError
+        A malformed file (named in the message).
+    """
+    c = read_chains(prefix)
+    return Result.from_arrays(c.posterior, sample_stats={"lp": c.lp}, manifest=c.manifest)
 
 
 def concat_chains(*results: Result) -> Result:

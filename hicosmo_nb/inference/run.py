@@ -8,6 +8,10 @@ more iterations and returns the new draws; iterating a run yields one chunk at a
 :class:`~hicosmo_nb.inference.Result` at any point after warmup. Callbacks registered with
 :meth:`Run.on_chunk` see every chunk (progress bars are one such callback).
 
+A run is data (:mod:`.state`: its immutable :class:`~.state.RunPlan`, its
+:class:`~.state.RunState`, and the plain functions that advance them); :class:`Run` is the thin
+shell that adds the lock, the thread-safe stop, callbacks and checkpoint writes.
+
 However a run is advanced, stopped and resumed (in process, or from its checkpoint in a new
 one), it gives bitwise the draws of an uninterrupted run with the same key and settings.
 
@@ -28,6 +32,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -37,12 +42,13 @@ import numpy as np
 
 from .. import _config  # noqa: F401  (float64)
 from .._warnings import warn
+from . import state as _run  # the plain functions this shell calls
+from .batches import constrained, sample_stats
 from .checkpoint import save_checkpoint
 from .distributed import check_agree, is_coordinator
-from .loop import advance_batches, all_leaves, assemble, constrained, sample_stats, step_sizes
-from .results import Result, concat_draws
+from .results import Result
 from .settings import NutsSettings, RunSettings
-from .setup import RunSetup, continue_setup, start_setup
+from .state import RunPlan, RunState
 
 __all__ = ["Run", "RunStatus", "Chunk"]
 
@@ -83,14 +89,14 @@ class Run:
         Extra JSON-able entries for the manifest of :meth:`result`.
     """
 
-    def __init__(self, setup: RunSetup):
-        if not isinstance(setup, RunSetup):
-            raise ValueError(f"Run(...) takes the internal RunSetup, got {type(setup).__name__}; make a run "
+    def __init__(self, plan: RunPlan, state: RunState | None = None):
+        if not isinstance(plan, RunPlan) or not isinstance(state, RunState):
+            raise ValueError(f"Run(...) takes a RunPlan and a RunState, got {type(plan).__name__}; make a run "
                              "with Run.start(problem, key=...) or Run.continue_from(result, num_samples)")
-        if setup.plan.method == "distributed":
-            check_agree(setup.iteration, "the iteration to start from (checkpoint)")
-        self._s = setup
-        self.problem = setup.problem
+        if plan.layout.method == "distributed":
+            check_agree(state.iteration, "the iteration to start from (checkpoint)")
+        self.plan, self.state = plan, state
+        self.problem = plan.problem
         self.notes: dict = {}
         self._callbacks: list[Callable] = []
         self._stop = threading.Event()
@@ -124,7 +130,7 @@ class Run:
         ValueError
             Bad settings, no valid starting point, or a checkpoint written by another run.
         """
-        return cls(start_setup(problem, key=key, settings=RunSettings.of(settings),
+        return cls(*_run.start(problem, key=key, settings=RunSettings.of(settings),
                                nuts=NutsSettings() if nuts is None else nuts,
                                checkpoint=checkpoint, log_likelihood=log_likelihood))
 
@@ -142,13 +148,13 @@ class Run:
             No sampler state in ``result``, a custom likelihood without ``problem=``, or a
             problem that differs from the original.
         """
-        return cls(continue_setup(result, num_samples, problem, chain_method=chain_method,
-                                  layout=(chain_batch_size, chunk_size), checkpoint=checkpoint))
+        return cls(*_run.extend(result, num_samples, problem, chain_method=chain_method,
+                                chain_batch_size=chain_batch_size, chunk_size=chunk_size, checkpoint=checkpoint))
 
     # -- state ---------------------------------------------------------------------------------
     @property
     def done(self) -> bool:
-        return self._s.iteration >= self._s.total
+        return self.state.iteration >= self.plan.total
 
     @property
     def stopped(self) -> bool:
@@ -157,27 +163,27 @@ class Run:
     @property
     def nuts(self) -> NutsSettings:
         """The :class:`NutsSettings` of this run."""
-        return NutsSettings(**self._s.fingerprint.nuts)
+        return NutsSettings(**self.plan.fingerprint.nuts)
 
     @property
     def total_iterations(self) -> int:
         """The iteration at which the run is done (warmup + sampling, from the original start)."""
-        return self._s.total
+        return self.plan.total
 
     @property
     def filled(self) -> int:
         """Kept draws per chain so far (of this run; a continuation's old draws not counted)."""
-        return max(self._s.iteration - self._s.collect_from, 0)
+        return _run.filled(self.plan, self.state)
 
     @property
     def status(self) -> RunStatus:
-        s = self._s
-        phase = "done" if self.done else ("warmup" if s.iteration < s.num_warmup else "sampling")
+        p, s = self.plan, self.state
+        phase = "done" if self.done else ("warmup" if s.iteration < p.num_warmup else "sampling")
         n = self.filled
-        return RunStatus(phase, s.iteration, s.num_warmup, s.total - s.collect_from,
-                         np.full(s.num_chains, n), s.step_size.copy(),
+        return RunStatus(phase, s.iteration, p.num_warmup, p.total - p.collect_from,
+                         np.full(p.num_chains, n), s.step_size.copy(),
                          s.buffers["diverging"][:, :n].sum(axis=1), s.elapsed_s,
-                         s.sampler.compile_seconds - s.compiled_before, self._stopped)
+                         p.sampler.compile_seconds - s.compiled_before, self._stopped)
 
     # -- driving -------------------------------------------------------------------------------
     def on_chunk(self, callback: Callable[[Chunk], None]) -> Callable[[], None]:
@@ -216,7 +222,7 @@ class Run:
         self._iterating = True
         try:
             while not self.done:
-                before = self._s.iteration
+                before = self.state.iteration
                 with self._lock:
                     chunk = self._advance(None)
                 if chunk.status.iteration > before:  # a stop before the chunk began yields nothing
@@ -232,59 +238,47 @@ class Run:
             self._stop.clear()
 
     def _advance(self, n):
-        s = self._s
+        p = self.plan
         if n is None:  # one chunk, not past the end of the phase
-            budget = min(s.length, self._phase_end() - s.iteration)
+            budget = min(p.length, _run.phase_end(p, self.state) - self.state.iteration)
         else:
-            budget = min(n, s.total - s.iteration)
+            budget = min(n, p.total - self.state.iteration)
         start, parts = self.filled, []
-        pool = None if s.plan.threads == 1 else ThreadPoolExecutor(s.plan.threads,
-                                                                   thread_name_prefix="hicosmo_nb-chains")
+        pool = None if p.layout.threads == 1 else ThreadPoolExecutor(p.layout.threads,
+                                                                     thread_name_prefix="hicosmo_nb-chains")
         t0 = time.perf_counter()
         try:
             while budget > 0 and not self._stop.is_set():
-                m = min(s.length, budget, self._phase_end() - s.iteration)  # chunks never straddle
+                m = min(p.length, budget, _run.phase_end(p, self.state) - self.state.iteration)
                 parts.append(self._step(m, map if pool is None else pool.map))
                 budget -= m
         finally:
-            s.elapsed_s += time.perf_counter() - t0
+            self.state = dataclasses.replace(self.state, elapsed_s=self.state.elapsed_s + time.perf_counter() - t0)
             if pool is not None:  # on an interrupt, return at once (running chunks finish on their own)
                 pool.shutdown(wait=False, cancel_futures=True)
         if self._stop.is_set() and not self.done:
             self._stopped = True
         if len(parts) == 1:
             return parts[0]._replace(status=self.status)
-        kept = [p for p in parts if p.stats]  # warmup chunks carry no draws
-        draws = {k: np.concatenate([p.draws[k] for p in kept], axis=1) if kept else
-                 np.zeros((s.num_chains, 0)) for k in s.sampler.names}
-        stats = {k: np.concatenate([p.stats[k] for p in kept], axis=1) for k in kept[0].stats} if kept else {}
+        kept = [c for c in parts if c.stats]  # warmup chunks carry no draws
+        draws = {k: np.concatenate([c.draws[k] for c in kept], axis=1) if kept else
+                 np.zeros((p.num_chains, 0)) for k in p.sampler.names}
+        stats = {k: np.concatenate([c.stats[k] for c in kept], axis=1) for k in kept[0].stats} if kept else {}
         return Chunk(draws, start, stats, self.status)
 
-    def _phase_end(self) -> int:
-        s = self._s
-        return s.num_warmup if s.iteration < s.num_warmup else s.total
-
     def _step(self, m: int, run_all) -> Chunk:
-        s = self._s
-        states, out = advance_batches(s.sampler, s.plan, s.states, m, s.length, run_all)
-        j = s.iteration - s.collect_from
-        if j < 0:
-            s.warm_steps += int(out["num_steps"].sum())
-        else:
-            for k, v in out.items():
-                s.buffers[k][:, j:j + m] = v
-        s.states, s.step_size = states, step_sizes(states)
-        s.iteration += m
-        if s.checkpoint is not None and is_coordinator():  # one writer in a distributed run
+        p = self.plan
+        j = self.state.iteration - p.collect_from
+        self.state, out = _run.step(p, self.state, m, run_all)
+        if p.checkpoint is not None and is_coordinator():  # one writer in a distributed run
             n = self.filled
-            save_checkpoint(s.checkpoint, fingerprint=s.fingerprint.to_json(), iteration=s.iteration,
-                            leaves=all_leaves(states), draws={k: v[:, :n] for k, v in s.buffers.items()},
-                            info=s.init_info)
+            save_checkpoint(p.checkpoint, state=_run.sampler_state(p, self.state),
+                            draws={k: v[:, :n] for k, v in self.state.buffers.items()}, info=p.init_info)
             self.saved_draws = n
         if j < 0:
-            chunk = Chunk({k: np.zeros((s.num_chains, 0)) for k in s.sampler.names}, 0, {}, self.status)
+            chunk = Chunk({k: np.zeros((p.num_chains, 0)) for k in p.sampler.names}, 0, {}, self.status)
         else:
-            chunk = Chunk(constrained(s.sampler, out["z"]), j, sample_stats(out), self.status)
+            chunk = Chunk(constrained(p.sampler, out["z"]), j, sample_stats(out), self.status)
         for cb in list(self._callbacks):
             cb(chunk)
         return chunk
@@ -298,24 +292,14 @@ class Run:
         ValueError
             Before the first kept draw (during warmup).
         """
-        s, n = self._s, self.filled
-        if n == 0:
-            raise ValueError(f"no draws yet (iteration {s.iteration} of {s.num_warmup} warmup "
-                             "iterations): advance the run past warmup before asking for a result")
-        fp = s.fingerprint
-        kept = n + (s.base.num_draws if s.base is not None else 0)
-        state = {"leaves": all_leaves(s.states), "iteration": s.iteration,
-                 "fingerprint": {**fp.to_json(), "num_samples": kept}}
-        res = assemble(s.sampler, {k: v[:, :n] for k, v in s.buffers.items()},
-                       log_likelihood=s.log_likelihood, manifest=s.manifest(self.notes, n), state=state)
-        return res if s.base is None else concat_draws(s.base, res)
+        return _run.result(self.plan, self.state, self.notes)
 
     def interrupted_message(self) -> str | None:
         """The one-line message for an interrupted run with a checkpoint (else None)."""
-        if self._s.checkpoint is None or self.saved_draws is None:
+        if self.plan.checkpoint is None or self.saved_draws is None:
             return None
         return (f"interrupted after {self.saved_draws} draws; rerun the same command to resume from "
-                f"{self._s.checkpoint}")
+                f"{self.plan.checkpoint}")
 
     def __repr__(self) -> str:
         st = self.status

@@ -15,7 +15,7 @@ from typing import Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..inference.setup import CHAIN_KEYS_NAME
+from ..inference.state import CHAIN_KEYS_NAME
 from ..plots import corner_plot, labels_for, palette
 
 __all__ = ["TraceView", "diagnostics_html", "summary_html", "keys_html", "messages_html"]

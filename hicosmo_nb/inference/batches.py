@@ -1,7 +1,7 @@
-"""One chunk of sampling for every chain batch, host buffers, and the assembly of a Result.
+"""The chain batches of a run: their states, one chunk of sampling for all of them, the host
+buffers of kept draws, and the assembly of a Result from those buffers.
 
-Internal to :mod:`hicosmo_nb.inference`; :class:`~hicosmo_nb.inference.Run` drives these pieces
-and :func:`~hicosmo_nb.inference.run_nuts` wraps the run.
+Internal to :mod:`hicosmo_nb.inference`: :func:`.state.step` advances a run with these pieces.
 
 :func:`advance_batches` advances every chain batch (``plan.threads`` of them at a time, in host
 threads) by one chunk of ``n <= length`` iterations. Because each chunk is one call of the same
@@ -17,12 +17,13 @@ import jax
 import numpy as np
 
 from .. import _config  # noqa: F401  (float64)
-from .checkpoint import restore_state, state_leaves
+from .checkpoint import SamplerState, restore_state, state_leaves
 from .devices import ChainPlan
 from .kernel import STAT_FIELDS, Sampler, tree_depth
 from .results import Result
 
-__all__ = ["new_buffers", "batch_states", "all_leaves", "advance_batches", "sample_stats", "assemble"]
+__all__ = ["new_buffers", "batch_states", "all_leaves", "step_sizes", "advance_batches", "sample_stats", "constrained",
+           "assemble"]
 
 
 def new_buffers(num_chains: int, num_draws: int, dim: int) -> dict[str, np.ndarray]:
@@ -92,7 +93,7 @@ def constrained(sampler: Sampler, z: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def assemble(sampler: Sampler, buffers: dict, *, log_likelihood: bool, manifest: dict,
-             state: dict | None) -> Result:
+             state: SamplerState | None) -> Result:
     """Build a :class:`Result` from the host buffers (constrained draws, sample stats)."""
     z = buffers["z"]
     c, s, d = z.shape
