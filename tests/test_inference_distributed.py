@@ -107,7 +107,7 @@ def test_killed_process_fails_fast_and_run_resumes(runs, tmp_path):
     log = (tmp_path / "kill0.log").read_text()
     assert rc != 0 and "lost its peers" in log and "rerun all processes" in log, log[-3000:]
     assert waited < 60, waited
-    iteration = load_checkpoint(ck)["iteration"]
+    iteration = load_checkpoint(ck).state.iteration
     assert 0 < iteration < 120
     # a checkpoint that only process 0 sees: both refuse to start, naming the disagreement
     port = _free_port()
@@ -117,7 +117,7 @@ def test_killed_process_fails_fast_and_run_resumes(runs, tmp_path):
     for pid, p in enumerate(split):
         assert p.wait(TIMEOUT) != 0
         assert "disagree on the iteration" in (tmp_path / f"split{pid}.log").read_text()
-    assert load_checkpoint(ck)["iteration"] == iteration
+    assert load_checkpoint(ck).state.iteration == iteration
     pair = _pair(tmp_path, "resume", "--checkpoint", ck)  # the same command, without the pause
     _finish(pair, tmp_path, ["resume0", "resume1"])
     assert f"start_iteration {iteration}" in (tmp_path / "resume0.log").read_text()

@@ -43,7 +43,7 @@ import numpy as np
 from .. import _config  # noqa: F401  (float64)
 from .._warnings import warn
 
-__all__ = ["CHAIN_METHODS", "ChainPlan", "cpu_cores", "plan_chains", "set_host_device_count", "positive_int"]
+__all__ = ["CHAIN_METHODS", "ChainPlan", "check_chain_method", "cpu_cores", "plan_chains", "set_host_device_count", "positive_int"]
 
 CHAIN_METHODS = ("auto", "vectorized", "parallel", "sequential", "concurrent", "distributed")
 
@@ -98,6 +98,13 @@ class ChainPlan:
         return self.batches[0][1] - self.batches[0][0]
 
 
+def check_chain_method(chain_method) -> str:
+    """``chain_method`` if it is one of :data:`CHAIN_METHODS`, else a ValueError listing them."""
+    if chain_method not in CHAIN_METHODS:
+        raise ValueError(f"chain_method={chain_method!r} is not allowed; valid: {', '.join(CHAIN_METHODS)}")
+    return chain_method
+
+
 def positive_int(name: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name} must be a positive int; got {value!r}")
@@ -125,8 +132,7 @@ def plan_chains(chain_method: str, num_chains: int, chain_batch_size: int | None
     >>> plan_chains("vectorized", 8, chain_batch_size=4).batches
     ((0, 4), (4, 8))
     """
-    if chain_method not in CHAIN_METHODS:
-        raise ValueError(f"chain_method={chain_method!r} is not allowed; valid: {', '.join(CHAIN_METHODS)}")
+    check_chain_method(chain_method)
     num_chains = positive_int("num_chains", num_chains)
     if chain_batch_size is not None:
         chain_batch_size = positive_int("chain_batch_size", chain_batch_size)

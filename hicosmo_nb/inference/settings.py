@@ -31,7 +31,7 @@ import jax
 import numpy as np
 
 from .. import _config  # noqa: F401  (float64)
-from .devices import CHAIN_METHODS
+from .devices import check_chain_method, positive_int
 from .manifest import find_checksums
 
 __all__ = ["RunSettings", "NutsSettings", "Fingerprint", "as_key", "count", "check_fixed", "chunk_length"]
@@ -77,11 +77,9 @@ class RunSettings:
     def __post_init__(self):
         for name, minimum in (("num_chains", 1), ("num_warmup", 0), ("num_samples", 1)):
             object.__setattr__(self, name, count(name, getattr(self, name), minimum))
-        if self.chain_method not in CHAIN_METHODS:
-            raise ValueError(f"chain_method must be one of {', '.join(map(repr, CHAIN_METHODS))}; "
-                             f"got {self.chain_method!r}")
+        check_chain_method(self.chain_method)
         if self.chain_batch_size is not None:
-            object.__setattr__(self, "chain_batch_size", count("chain_batch_size", self.chain_batch_size, 1))
+            object.__setattr__(self, "chain_batch_size", positive_int("chain_batch_size", self.chain_batch_size))
         if self.chunk_size is not None and self.chunk_size != "phase":
             object.__setattr__(self, "chunk_size", count("chunk_size", self.chunk_size, 1))
         j = self.init_jitter
