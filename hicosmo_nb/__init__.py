@@ -3,7 +3,8 @@
 Layers (each imports only the ones before it): :mod:`~hicosmo_nb.data` ->
 :mod:`~hicosmo_nb.cosmology` -> :mod:`~hicosmo_nb.likelihoods` -> :mod:`~hicosmo_nb.inference`
 and :mod:`~hicosmo_nb.fisher` -> :mod:`~hicosmo_nb.plots` -> :mod:`~hicosmo_nb.facade` (the one-line facade:
-``hicosmo_nb.fit(model, datasets)``); :mod:`~hicosmo_nb.keys` is usable by all.
+``hicosmo_nb.fit(model, datasets)``, or ``hicosmo_nb.start_fit(model, datasets)`` for a run to
+step); :mod:`~hicosmo_nb.keys` is usable by all.
 
 Importing the package enables float64 in JAX (see :mod:`hicosmo_nb._config`; the command line
 ``python -m hicosmo_nb`` does so only once its arguments are checked). Subpackages and the
@@ -48,6 +49,8 @@ _SUBMODULES = (
 # convenience name -> module that defines it
 _NAMES = {
     "fit": "hicosmo_nb.facade",
+    "start_fit": "hicosmo_nb.facade",
+    "start_problem": "hicosmo_nb.facade",
     "KeyManager": "hicosmo_nb.keys",
     "Problem": "hicosmo_nb.inference",
     "Run": "hicosmo_nb.inference",
@@ -56,6 +59,7 @@ _NAMES = {
     "build_problem": "hicosmo_nb.inference",
     "run_nuts": "hicosmo_nb.inference",
     "continue_nuts": "hicosmo_nb.inference",
+    "finish": "hicosmo_nb.inference",
     "load_result": ("hicosmo_nb.inference", "load"),
     "Uniform": "hicosmo_nb.inference",
     "Normal": "hicosmo_nb.inference",

@@ -1,6 +1,7 @@
 """Command line: ``python -m hicosmo_nb fit|continue|list`` (also installed as ``hicosmo-nb``).
 
-``fit`` runs :func:`hicosmo_nb.facade.fit` headless and writes, into ``--out``:
+``fit`` runs :func:`hicosmo_nb.facade.fit` headless (flags not given take its defaults:
+``RunSettings()``, a dense mass matrix, seed 0) and writes, into ``--out``:
 ``posterior.nc`` (ArviZ DataTree, netCDF-4), ``summary.csv`` and ``summary.txt`` (ArviZ
 summary), ``corner.png`` and ``manifest.json``. It refuses to overwrite any of them unless
 ``--overwrite`` is given. While it runs, ``--out/checkpoint.npz`` (or ``--checkpoint``) holds
@@ -111,15 +112,18 @@ def _parser() -> argparse.ArgumentParser:
                    help="how m_nu splits into mass states, for every dataset (static, never sampled)")
     f.add_argument("--allow-overlap", action="store_true", help="combine datasets that share data "
                    "(DESI DR1 and DR2 BAO, two Planck compressions) without the warning")
-    f.add_argument("--chains", type=int, default=4)
-    f.add_argument("--warmup", type=int, default=500)
-    f.add_argument("--samples", type=int, default=1000)
-    f.add_argument("--seed", type=int, default=0)
-    f.add_argument("--chain-method", default="auto")
+    # run settings: unset ones take hicosmo_nb.fit's defaults (RunSettings(), NutsSettings(),
+    # seed 0), read when the run starts: the defaults are typed once, and not here, where JAX
+    # is not imported yet
+    f.add_argument("--chains", type=int, help="number of chains (default: RunSettings().num_chains)")
+    f.add_argument("--warmup", type=int, help="warmup iterations per chain (default: RunSettings().num_warmup)")
+    f.add_argument("--samples", type=int, help="draws per chain (default: RunSettings().num_samples)")
+    f.add_argument("--seed", type=int, help="the run key is KeyManager(SEED).key('nuts') (default: fit's)")
+    f.add_argument("--chain-method", help="chain layout (default: RunSettings().chain_method)")
     f.add_argument("--distributed", action="store_true", help="one process of a multi-process run "
                    "(SLURM/TPU detected; chains over all processes' devices)")
     f.add_argument("--diagonal-mass", action="store_true", help="diagonal mass matrix (default dense)")
-    f.add_argument("--target-accept", type=float, default=0.8)
+    f.add_argument("--target-accept", type=float, help="NUTS target acceptance (default: NutsSettings())")
     f.add_argument("--checkpoint", help=f"checkpoint .npz (default OUT/{CHECKPOINT}; resumes when it exists)")
     f.add_argument("--out", required=True, help="output folder")
     f.add_argument("--overwrite", action="store_true", help="replace existing result files")
@@ -130,7 +134,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--out", help="output folder (default: the result's folder, whose outputs are replaced)")
     c.add_argument("--overwrite", action="store_true", help="replace result files in an --out folder "
                    "other than the result's own")
-    c.add_argument("--chain-method", default="auto")
+    c.add_argument("--chain-method", help="chain layout (default: as Run.continue_from)")
     c.add_argument("--checkpoint", help=f"checkpoint .npz (default OUT/{CHECKPOINT})")
     c.add_argument("--no-progress", action="store_true")
     sub.add_parser("list", help="list models and datasets")
@@ -149,14 +153,17 @@ def _checked_fit(args) -> dict:
     """Every ``fit`` argument checked and converted, without importing JAX."""
     out = pathlib.Path(args.out)
     _out_dir(out, args.overwrite)
-    for flag, v in (("--chains", args.chains), ("--samples", args.samples)):
-        if v < 1:
-            raise ValueError(f"{flag} must be >= 1; got {v}")
-    if args.warmup < 0:
-        raise ValueError(f"--warmup must be >= 0; got {args.warmup}")
-    if not 0.0 < args.target_accept < 1.0:
+    for flag, v, minimum in (("--chains", args.chains, 1), ("--samples", args.samples, 1),
+                             ("--warmup", args.warmup, 0)):
+        if v is not None and v < minimum:
+            raise ValueError(f"{flag} must be >= {minimum}; got {v}")
+    if args.target_accept is not None and not 0.0 < args.target_accept < 1.0:
         raise ValueError(f"--target-accept must be in (0, 1); got {args.target_accept}")
+    given = {"seed": args.seed, "num_chains": args.chains, "num_warmup": args.warmup,
+             "num_samples": args.samples, "chain_method": args.chain_method,
+             "target_accept": args.target_accept, "dense_mass": False if args.diagonal_mass else None}
     return {"out": out, "fixed": {k: _number("--fixed", k, v) for k, v in _pairs(args.fixed, "--fixed").items()},
+            "run": {k: v for k, v in given.items() if v is not None},  # fit's keywords; unset: its defaults
             "priors": {k: _prior(k, v) for k, v in _pairs(args.prior, "--prior").items()},
             "options": _options(args.option),
             "checkpoint": pathlib.Path(args.checkpoint) if args.checkpoint else out / CHECKPOINT}
@@ -191,11 +198,8 @@ def _fit(args) -> int:
     priors = {k: getattr(inference, kind)(*vals) for k, (kind, vals) in a["priors"].items()}
     res = fit(args.model, args.datasets, args.free, priors=priors or None, fixed=a["fixed"] or None,
               options=a["options"] or None, neutrino_hierarchy=args.neutrino_hierarchy,
-              allow_overlap=args.allow_overlap,
-              seed=args.seed, num_chains=args.chains,
-              num_warmup=args.warmup, num_samples=args.samples, chain_method=args.chain_method,
-              nuts=inference.NutsSettings(dense_mass=not args.diagonal_mass, target_accept=args.target_accept),
-              checkpoint=a["checkpoint"], progress=False if args.no_progress else None)
+              allow_overlap=args.allow_overlap, checkpoint=a["checkpoint"],
+              progress=False if args.no_progress else None, **a["run"])
     if distributed.is_coordinator():  # every process holds the result; one writes it
         _write(res, a["out"], a["checkpoint"], args.checkpoint is None)
     return 0
@@ -213,8 +217,9 @@ def _continue(args) -> int:
     checkpoint = pathlib.Path(args.checkpoint) if args.checkpoint else out / CHECKPOINT
     from .inference import load
 
-    res = load(path).continue_run(args.samples, chain_method=args.chain_method, checkpoint=checkpoint,
-                                  progress=False if args.no_progress else None)
+    layout = {"chain_method": args.chain_method} if args.chain_method is not None else {}
+    res = load(path).continue_run(args.samples, checkpoint=checkpoint,
+                                  progress=False if args.no_progress else None, **layout)
     _write(res, out, checkpoint, args.checkpoint is None)
     return 0
 

@@ -184,3 +184,32 @@ def test_allow_overlap_reaches_fit(flag, allowed, monkeypatch, tmp_path, capsys)
     argv = ["fit", "LCDM", "desi_dr1_bao", "desi_dr2_bao", "--out", str(tmp_path / "x")] + flag
     assert main(argv) == 2 and "stopped before sampling" in capsys.readouterr().err
     assert seen["allow_overlap"] is allowed
+
+
+def test_fit_defaults_are_the_facade_defaults(monkeypatch, tmp_path, capsys):
+    # issue 24: --chains/--warmup/--samples/... defaults are fit's (RunSettings()), not numbers
+    # typed again in the CLI; given flags reach fit as its keywords
+    import dataclasses
+
+    import hicosmo_nb.facade as facade
+    from hicosmo_nb.inference import RunSettings
+
+    seen = {}
+
+    def stop_before_sampling(*args, **kwargs):
+        seen.clear()
+        seen.update(kwargs)
+        raise ValueError("stopped before sampling")
+
+    monkeypatch.setattr(facade, "fit", stop_before_sampling)
+    fields = {f.name for f in dataclasses.fields(RunSettings)}
+    out = ["--out", str(tmp_path / "x")]
+    assert main(["fit", "LCDM", "cc", *out]) == 2 and "stopped before sampling" in capsys.readouterr().err
+    assert RunSettings.of(seen.get("settings"), **{k: v for k, v in seen.items() if k in fields}) == RunSettings()
+    assert not {"seed", "nuts", "dense_mass", "target_accept"} & set(seen)  # fit's defaults apply
+    flags = ["--chains", "2", "--warmup", "0", "--samples", "5", "--seed", "7", "--chain-method", "sequential",
+             "--target-accept", "0.9", "--diagonal-mass"]
+    assert main(["fit", "LCDM", "cc", *flags, *out]) == 2
+    assert RunSettings.of(None, **{k: v for k, v in seen.items() if k in fields}) == RunSettings(
+        num_chains=2, num_warmup=0, num_samples=5, chain_method="sequential")
+    assert (seen["seed"], seen["target_accept"], seen["dense_mass"]) == (7, 0.9, False)

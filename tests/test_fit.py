@@ -119,3 +119,45 @@ def test_fit_is_a_plain_function_with_its_signature_and_docstring():
     assert hc.build_problem is build_problem
     import hicosmo_nb.facade as facade  # importing the module leaves hc.fit the function
     assert inspect.isfunction(hc.fit) and facade.fit is hc.fit
+
+
+def test_start_fit_is_fit_in_steps():
+    # issue 24: fit, the CLI and the sampler dashboard start their runs with one start_fit
+    small = dict(free=["H0", "Omega_m"], seed=2, num_chains=2, num_warmup=100, num_samples=100)
+    run = hc.start_fit("LCDM", ["cc"], **small)
+    assert isinstance(run, hc.Run) and run.status.iteration == 0 and not run.done  # not advanced
+    assert run.nuts == hc.NutsSettings(dense_mass=True)
+    want_keys = hc.KeyManager(2)
+    want_keys.key("nuts")
+    assert run.notes["key_manager"] == want_keys.manifest()
+    run.advance(130)  # stepped part of the way, then driven to the end as fit drives it
+    stepped = hc.finish(run, progress=False, warn=False)
+    whole = hc.fit("LCDM", ["cc"], progress=False, warn=False, **small)
+    assert list(stepped.samples) == list(whole.samples) == ["H0", "Omega_m"]
+    for name, x in whole.samples.items():
+        assert x.shape == (2, 100)
+        np.testing.assert_array_equal(stepped.samples[name], x)
+    assert stepped.manifest["key_manager"] == whole.manifest["key_manager"]
+
+
+def test_start_fit_settings_and_nuts_fields():
+    with pytest.raises(ValueError, match="give target_accept inside nuts=NutsSettings"):
+        hc.start_fit("LCDM", ["cc"], nuts=hc.NutsSettings(), target_accept=0.9)
+    with pytest.raises(ValueError, match="unknown run setting.*'num_chain'.*num_chains"):
+        hc.start_fit("LCDM", ["cc"], num_chain=2)
+    sig = __import__("inspect").signature(hc.start_fit)
+    assert list(sig.parameters)[:3] == ["model", "datasets", "free"]
+
+
+def test_rd_free_asks_the_registry_which_datasets_take_rd():
+    from hicosmo_nb.likelihoods import DATASETS, dataset_options
+
+    assert [d for d in DATASETS if "rd" in dataset_options(d)] == ["desi_dr1_bao", "desi_dr2_bao"]
+    pb = build_problem("LCDM", ["desi_dr2_bao", "cc"], rd_free=True)
+    assert pb.spec.options == {"desi_dr2_bao": {"rd": "free"}} and "hrd" in pb.free
+    own = build_problem("LCDM", ["desi_dr2_bao"], rd_free=True, options={"desi_dr2_bao": {"rd": "computed"}})
+    assert own.spec.options == {"desi_dr2_bao": {"rd": "computed"}}  # a dataset's own option wins
+    with pytest.raises(ValueError, match="rd_free must be True or False; got 'yes'"):
+        build_problem("LCDM", ["cc"], rd_free="yes")
+    with pytest.raises(ValueError, match=r"unknown dataset 'desi_dr3_bao' \(did you mean 'desi_dr2_bao'\?\)"):
+        dataset_options("desi_dr3_bao")

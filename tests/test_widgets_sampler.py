@@ -107,6 +107,54 @@ def test_resumed_draws_equal_an_uninterrupted_run_bitwise(finished):
     assert dash.canvas.value[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_the_dashboard_starts_its_run_as_start_fit_does(finished):
+    # issue 24: the key, its record and the NUTS settings are the facade's, chosen there once
+    import hicosmo_nb as hc
+
+    dash = finished[0]
+    via = hc.start_fit("LCDM", ["cc"], ["H0", "Omega_m"], seed=SEED, **SETTINGS)
+    assert dash.run.nuts == via.nuts == NutsSettings(dense_mass=True)
+    assert dash.run.notes["key_manager"] == via.notes["key_manager"]
+    assert dash.problem.spec.to_json() == via.problem.spec.to_json()
+
+
+def test_the_dashboard_holds_none_of_the_facade_choices():
+    import inspect
+
+    from hicosmo_nb.widgets import sampler
+
+    src = inspect.getsource(sampler)
+    for choice in ('endswith("_bao")', '"nuts"', "dense_mass", "KeyManager", "Run.start"):
+        assert choice not in src
+
+
+def test_settings_and_rd_free_reach_the_run(monkeypatch):
+    # rd_free: the datasets that take rd, per the likelihood registry (not a name suffix)
+    import hicosmo_nb as hc
+    from hicosmo_nb.widgets import SamplerDashboard, sampler
+
+    seen = {}
+
+    def stop_before_compiling(problem, **kwargs):
+        seen.update(kwargs, problem=problem)
+        raise ValueError("stopped before compiling")
+
+    monkeypatch.setattr(sampler, "start_problem", stop_before_compiling)
+    dash = sampler_dashboard("LCDM", ["desi_dr2_bao", "cc"], rd_free=True, seed=3, mode="png",
+                             settings=RunSettings(num_chains=3, init_jitter=0.1), num_samples=40)
+    assert [dash.controls[k].value for k in ("num_chains", "num_warmup", "num_samples")] == [3, 500, 40]
+    assert dash.start() is True and dash.wait(60)
+    assert dash.problem.spec.options == {"desi_dr2_bao": {"rd": "free"}} and "hrd" in dash.problem.free
+    assert seen["settings"] == RunSettings(num_chains=3, num_samples=40, init_jitter=0.1, chunk_size=25)
+    assert seen["seed"] == 3 and seen["problem"] is dash.problem
+    assert "stopped before compiling" in dash.message and dash.run is None
+    plain = SamplerDashboard("LCDM", ["cc"], mode="png")  # defaults: RunSettings()
+    assert [plain.controls[k].value for k in ("num_chains", "num_warmup", "num_samples")] == [
+        hc.RunSettings().num_chains, hc.RunSettings().num_warmup, hc.RunSettings().num_samples]
+    with pytest.raises(ValueError, match="unknown run setting.*'num_chain'"):
+        sampler_dashboard("LCDM", ["cc"], num_chain=2)
+
+
 def test_save_writes_netcdf_that_load_reads(finished, tmp_path):
     dash = finished[0]
     path = dash.save(str(tmp_path / "final.nc"))

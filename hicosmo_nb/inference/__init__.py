@@ -2,7 +2,8 @@
 
 A :class:`Problem` (likelihood, priors, fixed values; validated once) is sampled by a
 :class:`Run` that you can start, advance, stop, resume and watch (``on_chunk``);
-:func:`run_nuts` and :func:`continue_nuts` do it in one call.
+:func:`run_nuts` and :func:`continue_nuts` do it in one call, and :func:`finish` drives a started
+run to its end with their progress bars and convergence warnings.
 
 Built on NumPyro's NUTS kernel and ArviZ diagnostics (nothing of either is re-implemented).
 
@@ -28,7 +29,7 @@ from .priors import Normal, Prior, TruncatedNormal, Uniform, default_priors, mod
 from .problem import Problem
 from .results import Result, concat_chains, load, load_chains
 from .run import Chunk, Run, RunStatus
-from .runner import continue_nuts, run_nuts
+from .runner import continue_nuts, finish, run_nuts, run_settings
 from .settings import NutsSettings, RunSettings
 from .spec import ProblemSpec, build_problem
 
@@ -47,6 +48,8 @@ __all__ = [
     "RunSettings",
     "run_nuts",
     "continue_nuts",
+    "finish",
+    "run_settings",
     "build_sampler",
     "sampler_for",
     "Sampler",

@@ -1,11 +1,14 @@
-"""Multi-chain NUTS in one call: :func:`run_nuts` and :func:`continue_nuts`.
+"""Multi-chain NUTS in one call: :func:`run_nuts` and :func:`continue_nuts`, and :func:`finish`.
 
 Both are thin wrappers over :class:`~.problem.Problem` and :class:`~.run.Run`: make the problem,
-start the run, advance it to the end (progress bars are an ``on_chunk`` callback), then warn
-about convergence with advice that matches the settings used. Draws are reproducible: the same
-key and settings give bitwise the same draws in any process, however the run is split into
-chunks or interrupted and resumed (with the same chain layout; ``sequential`` and
-``concurrent`` give identical draws, ``vectorized`` the same chains up to rounding).
+start the run, then :func:`finish` it: advance it to the end (progress bars are an
+``on_chunk`` callback) and warn about convergence with advice that matches the settings used.
+:func:`finish` also ends a run started elsewhere (``hicosmo_nb.fit`` is
+``finish(start_fit(...))``), and :func:`run_settings` gives the settings of such a one-call
+run. Draws are reproducible: the same key and settings give bitwise the same draws in any
+process, however the run is split into chunks or interrupted and resumed (with the same chain
+layout; ``sequential`` and ``concurrent`` give identical draws, ``vectorized`` the same chains
+up to rounding).
 
 Examples
 --------
@@ -31,35 +34,93 @@ from .results import Result
 from .run import Run
 from .settings import RunSettings
 
-__all__ = ["run_nuts", "continue_nuts"]
+__all__ = ["run_nuts", "continue_nuts", "finish", "run_settings"]
 
 
 _START_OPTIONS = ("nuts", "checkpoint", "log_likelihood")  # Run.start's own, beside settings
 
 
-def _chunks(progress: bool | None, options: dict) -> bool:
-    """Progress bars on? Unwatched runs without checkpoints default to whole-phase chunks."""
-    show = progress_enabled(progress)
-    if not show and options.get("checkpoint") is None:
+def _chunks(progress: bool | None, options: dict) -> None:
+    """Unwatched runs without checkpoints default to whole-phase chunks (see :func:`run_settings`)."""
+    if not progress_enabled(progress) and options.get("checkpoint") is None:
         options.setdefault("chunk_size", "phase")
-    return show
 
 
-def _settings(options: dict) -> RunSettings:
-    """The :class:`RunSettings` of ``settings=`` and the keyword shortcuts in ``options``
-    (removed from it); a ``chunk_size`` set by :func:`_chunks` yields to one in ``settings``."""
-    given = options.pop("settings", None)
-    shortcuts = {k: options.pop(k) for k in list(options) if k not in _START_OPTIONS}
-    if given is not None and given.chunk_size is not None and shortcuts.get("chunk_size") == "phase":
-        shortcuts.pop("chunk_size")
-    return RunSettings.of(given, **shortcuts)
+def run_settings(settings: RunSettings | None = None, *, progress: bool | None = None, checkpoint=None,
+                 **shortcuts: Any) -> RunSettings:
+    """The :class:`RunSettings` of a run that is driven to its end in one call.
+
+    ``settings`` (default ``RunSettings()``) with the keyword shortcuts (its fields one by
+    one). When nobody watches (``progress`` off, see
+    :func:`~hicosmo_nb.inference.progress.progress_enabled`) and no checkpoint is written, and
+    no ``chunk_size`` is given, the chunks are whole phases: the fewest host round trips (the
+    draws do not depend on the chunk size).
+
+    Raises
+    ------
+    ValueError
+        An unknown shortcut or a bad value (see :class:`RunSettings`).
+
+    Examples
+    --------
+    >>> run_settings(progress=False, num_chains=2).chunk_size
+    'phase'
+    >>> run_settings(RunSettings(chunk_size=50), progress=False).chunk_size
+    50
+    """
+    if (not progress_enabled(progress) and checkpoint is None and "chunk_size" not in shortcuts
+            and (settings is None or settings.chunk_size is None)):
+        shortcuts["chunk_size"] = "phase"
+    return RunSettings.of(settings, **shortcuts)
 
 
-def _drive(run: Run, show: bool, warn: bool) -> Result:
-    """Advance ``run`` to the end and return its result (bars, interrupt message, warnings)."""
+def finish(run: Run, *, progress: bool | None = None, warn: bool = True) -> Result:
+    """Advance ``run`` to the end and return its result.
+
+    What :func:`run_nuts`, :func:`continue_nuts` and :func:`hicosmo_nb.fit` do after starting
+    their run: progress bars (an ``on_chunk`` callback, removed at the end), a readable message
+    on Ctrl-C, and convergence warnings with advice matching the run's NUTS settings. A run
+    already advanced part of the way (or stopped) continues from where it is; a
+    :meth:`Run.stop` from another thread ends it early, with the draws so far.
+
+    Parameters
+    ----------
+    run : Run
+        A started run (:meth:`Run.start`, :meth:`Run.continue_from`,
+        :func:`hicosmo_nb.start_fit`).
+    progress : bool or None
+        Progress bars; None = on in notebooks and terminals, off in CI and tests.
+    warn : bool
+        Emit :class:`ConvergenceWarning` with advice when R-hat, ESS, divergences or E-BFMI fail,
+        and a warning for parameters whose posterior is the prior.
+
+    Returns
+    -------
+    Result
+
+    Raises
+    ------
+    KeyboardInterrupt
+        On Ctrl-C with a checkpoint: "interrupted after N draws; rerun the same command to
+        resume from PATH" (the checkpoint holds the run so far).
+
+    Examples
+    --------
+    >>> import jax
+    >>> from hicosmo_nb.likelihoods.base import Likelihood
+    >>> from hicosmo_nb.inference import Normal, Problem, Run, RunSettings
+    >>> lk = Likelihood(lambda p: -0.5 * ((p["x"] - 1.0) / 0.1) ** 2, ("x",), "toy")
+    >>> run = Run.start(Problem(lk, {"x": Normal(0.0, 10.0)}), key=jax.random.PRNGKey(0),
+    ...                 settings=RunSettings(num_chains=2, num_warmup=100, num_samples=100))
+    >>> _ = run.advance(150)  # warmup and half of the draws, e.g. from a button
+    >>> finish(run, progress=False, warn=False).samples["x"].shape
+    (2, 100)
+    """
+    if warn:
+        preload_stats()
     st = run.status
-    bar = ChainProgress(show, len(st.draws), run.total_iterations, initial=st.iteration)
-    run.on_chunk(bar)
+    bar = ChainProgress(progress_enabled(progress), len(st.draws), run.total_iterations, initial=st.iteration)
+    remove = run.on_chunk(bar)
     try:
         for _ in run:
             pass
@@ -70,6 +131,7 @@ def _drive(run: Run, show: bool, warn: bool) -> Result:
         raise KeyboardInterrupt(msg) from None
     finally:
         bar.close()
+        remove()
     res = run.result()
     if warn:
         warn_problems(compute_diagnostics(res.to_arviz(), max_tree_depth=run.nuts.max_tree_depth),
@@ -115,12 +177,13 @@ def run_nuts(likelihood, priors=None, *, key, fixed=None, progress: bool | None 
         resume from PATH" (the checkpoint holds the run so far).
     """
     if warn:
-        preload_stats()
-    show = _chunks(progress, run_options)
-    settings = _settings(run_options)
-    run = Run.start(as_problem(likelihood, priors, fixed), key=key, settings=settings, **run_options)
+        preload_stats()  # the import overlaps the MAP search
+    start = {k: run_options.pop(k) for k in _START_OPTIONS if k in run_options}
+    settings = run_settings(run_options.pop("settings", None), progress=progress,
+                            checkpoint=start.get("checkpoint"), **run_options)
+    run = Run.start(as_problem(likelihood, priors, fixed), key=key, settings=settings, **start)
     run.notes.update(manifest_extra or {})
-    return _drive(run, show, warn)
+    return finish(run, progress=progress, warn=warn)
 
 
 def continue_nuts(result: Result, num_samples: int, problem=None, *, progress: bool | None = None,
@@ -142,5 +205,5 @@ def continue_nuts(result: Result, num_samples: int, problem=None, *, progress: b
     """
     if warn:
         preload_stats()
-    show = _chunks(progress, layout)
-    return _drive(Run.continue_from(result, num_samples, problem, **layout), show, warn)
+    _chunks(progress, layout)
+    return finish(Run.continue_from(result, num_samples, problem, **layout), progress=progress, warn=warn)

@@ -32,7 +32,6 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import json
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
@@ -175,12 +174,16 @@ def build_problem(
     options: Mapping[str, Mapping[str, Any]] | None = None,
     allow_overlap: bool = False,
     neutrino_hierarchy: str = "one",
+    rd_free: bool = False,
 ) -> Problem:
     """The :class:`~.problem.Problem` that :func:`hicosmo_nb.fit` samples (no sampling).
 
     ``neutrino_hierarchy`` (``"one"``, ``"degenerate"``, ``"normal"``, ``"inverted"``) becomes
     the option of every dataset whose builder takes it (a static setting, never sampled; a
-    dataset's own option wins) and so is part of the recipe.
+    dataset's own option wins) and so is part of the recipe. ``rd_free=True`` likewise gives
+    ``rd="free"`` to every dataset whose builder takes ``rd`` (the BAO ones, per
+    :func:`hicosmo_nb.likelihoods.dataset_options`): they sample ``hrd`` = h r_d instead of
+    computing the sound horizon.
 
     Raises
     ------
@@ -200,11 +203,15 @@ def build_problem(
         raise unknown_name_error("model", [str(model)], MODELS)
     names, options = _datasets(datasets, options)
     hierarchy = as_hierarchy(neutrino_hierarchy).name  # ValueError lists the valid names
-    if hierarchy != "one":
-        for d in names:
-            builder = likelihoods.DATASETS.get(d)
-            if builder is not None and "neutrino_hierarchy" in inspect.signature(builder).parameters:
-                options.setdefault(d, {}).setdefault("neutrino_hierarchy", hierarchy)
+    if not isinstance(rd_free, bool):
+        raise ValueError(f"rd_free must be True or False; got {rd_free!r}")
+    defaults = {"neutrino_hierarchy": hierarchy} if hierarchy != "one" else {}
+    defaults.update({"rd": "free"} if rd_free else {})
+    for d in names if defaults else ():
+        takes = likelihoods.dataset_options(d)  # ValueError for an unknown name, as get() gives
+        for k, v in defaults.items():
+            if k in takes:
+                options.setdefault(d, {}).setdefault(k, v)
     lks = [likelihoods.get(d, **{**FACADE_OPTIONS.get(d, {}), **options.get(d, {})}) for d in names]
     lk = lks[0] if len(lks) == 1 else combine(*lks, allow_overlap=allow_overlap)
     fixed = canonical_values(dict(fixed or {}), lk.reads, "fixed")  # h -> H0 = 100 h

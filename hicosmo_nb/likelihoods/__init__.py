@@ -22,12 +22,12 @@ from .cmb import CONVENTIONS, chen2019_distance_priors, cmb_priors_likelihood
 from .early_priors import bbn_likelihood, desi_cmb_prior_likelihood
 from .gaussian import gaussian, gaussian_prior
 from .priors import SH0ES_2022, h0_prior
-from .registry import DATASETS, get
+from .registry import DATASETS, dataset_options, get
 from .sn import sn_likelihood
 
 __all__ = [
     "CONVENTIONS", "DATASETS", "Likelihood", "RD_OPTIONS", "SH0ES_2022", "bao_likelihood",
     "bbn_likelihood", "cc_likelihood", "chen2019_distance_priors", "cmb_priors_likelihood",
-    "combine", "desi_cmb_prior_likelihood", "gaussian", "gaussian_prior", "get", "h0_prior",
+    "combine", "dataset_options", "desi_cmb_prior_likelihood", "gaussian", "gaussian_prior", "get", "h0_prior",
     "sn_likelihood",
 ]

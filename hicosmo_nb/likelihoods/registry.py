@@ -29,7 +29,7 @@ from .early_priors import bbn_likelihood, desi_cmb_prior_likelihood
 from .priors import SH0ES_2022, h0_prior
 from .sn import sn_likelihood
 
-__all__ = ["DATASETS", "get"]
+__all__ = ["DATASETS", "dataset_options", "get"]
 
 
 def pantheon_plus(*, marginalize_M: bool = True, covariance: str = "stat+sys", z_min: float = 0.01,
@@ -134,6 +134,30 @@ DATASETS: dict[str, Callable[..., Likelihood]] = {
 }
 
 
+def dataset_options(name: str) -> tuple[str, ...]:
+    """The option names the builder of dataset ``name`` takes (what :func:`get` accepts).
+
+    The registry's builders say what they accept in their signatures, so a rule such as "BAO
+    with a free sound horizon" asks ``"rd" in dataset_options(name)`` instead of guessing from
+    the name.
+
+    Raises
+    ------
+    ValueError
+        Unknown dataset (with the closest name and the valid ones).
+
+    Examples
+    --------
+    >>> "rd" in dataset_options("desi_dr2_bao"), "rd" in dataset_options("cc")
+    (True, False)
+    """
+    if not isinstance(name, str):
+        raise ValueError(f"dataset name must be a str, got {name!r}; valid: {', '.join(DATASETS)}")
+    if name not in DATASETS:
+        raise unknown_name_error("dataset", [name], DATASETS)
+    return tuple(inspect.signature(DATASETS[name]).parameters)
+
+
 def get(name: str, **options) -> Likelihood:
     """Build the named dataset's likelihood with ``options``.
 
@@ -150,18 +174,13 @@ def get(name: str, **options) -> Likelihood:
     ValueError
         Unknown dataset (with the closest name) or unknown option (with the valid ones).
     """
-    if not isinstance(name, str):
-        raise ValueError(f"dataset name must be a str, got {name!r}; valid: {', '.join(DATASETS)}")
-    if name not in DATASETS:
-        raise unknown_name_error("dataset", [name], DATASETS)
-    builder = DATASETS[name]
-    valid = list(inspect.signature(builder).parameters)
+    valid = list(dataset_options(name))
     bad = [k for k in options if k not in valid]
     if bad:
         hints = [f"{k!r}" + (f" (did you mean {closest(k, valid)!r}?)" if closest(k, valid) else "")
                  for k in bad]
         raise ValueError(f"unknown option {', '.join(hints)} for dataset {name!r}; valid options: "
                          f"{', '.join(valid)}")
-    lk = builder(**options)
+    lk = DATASETS[name](**options)
     lk.metadata.setdefault("dataset", name)  # what combine() compares (repeats, overlaps)
     return lk

@@ -17,6 +17,7 @@ from typing import Sequence
 
 import ipywidgets as widgets
 
+from ..inference import RunSettings
 from ..likelihoods import DATASETS
 from ..parameters import MODELS, NEUTRINO_HIERARCHIES
 
@@ -56,10 +57,10 @@ def _small(w: widgets.Widget) -> widgets.Widget:
 
 
 def make_controls(*, model: str, datasets: Sequence[str], free: Sequence[str] | None, fixed: str,
-                  rd_free: bool, num_chains: int, num_warmup: int, num_samples: int, seed: int,
-                  fisher: bool, path: str, neutrino_hierarchy: str = "one") -> dict[str, widgets.Widget]:
+                  rd_free: bool, settings: RunSettings, seed: int, fisher: bool, path: str,
+                  neutrino_hierarchy: str = "one") -> dict[str, widgets.Widget]:
     """The dashboard's controls by name (unknown model/dataset names are left out here; the
-    dashboard reports them as messages)."""
+    dashboard reports them as messages); chains, warmup and draws start at ``settings``'."""
     return {
         "model": widgets.Dropdown(options=list(MODELS), value=model if model in MODELS else "LCDM",
                                   description="model"),
@@ -72,9 +73,9 @@ def make_controls(*, model: str, datasets: Sequence[str], free: Sequence[str] | 
         "free": widgets.Text(value=", ".join(free or ()), description="free",
                              placeholder="default: the model's and datasets' parameters"),
         "fixed": widgets.Text(value=fixed, description="fixed", placeholder="e.g. Omega_b=0.049"),
-        "num_chains": _small(widgets.BoundedIntText(value=num_chains, min=1, max=64, description="chains")),
-        "num_warmup": _small(widgets.BoundedIntText(value=num_warmup, min=1, max=10**6, description="warmup")),
-        "num_samples": _small(widgets.BoundedIntText(value=num_samples, min=10, max=10**7, description="draws")),
+        **{name: _small(widgets.BoundedIntText(value=getattr(settings, name), min=lo, max=hi, description=text))
+           for name, lo, hi, text in (("num_chains", 1, 64, "chains"), ("num_warmup", 1, 10**6, "warmup"),
+                                      ("num_samples", 10, 10**7, "draws"))},
         "seed": _small(widgets.BoundedIntText(value=seed, min=0, max=2**31 - 1, description="seed")),
         "fisher": widgets.Checkbox(value=fisher, description="Fisher ellipses on the corner plot", indent=False),
         "path": widgets.Text(value=path, description="save to"),

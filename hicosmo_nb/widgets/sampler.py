@@ -2,9 +2,11 @@
 
 :func:`sampler_dashboard` returns a :class:`SamplerDashboard` (an ipywidgets ``VBox``). Pick a
 model, datasets, free and fixed parameters (the names of :func:`hicosmo_nb.facade.build_problem`),
-chains, warmup, draws and seed; **Start** builds the problem and a
-:class:`~hicosmo_nb.inference.Run` (key ``KeyManager(seed).key("nuts")``, as the facade) and
-advances it chunk by chunk in a background thread, so the kernel stays responsive. After each
+chains, warmup, draws and seed; **Start** builds the problem at once (bad names become
+messages) and, in a background thread so that the kernel stays responsive, starts its
+:class:`~hicosmo_nb.inference.Run` with the facade's choices (:func:`hicosmo_nb.start_problem`,
+the second half of :func:`hicosmo_nb.start_fit`: same key, same NUTS settings as
+:func:`hicosmo_nb.fit`) and advances it chunk by chunk. After each
 chunk the per-chain progress bars, the trace lines, the running R-hat / bulk and tail ESS
 (:meth:`Result.diagnostics <hicosmo_nb.inference.Result.diagnostics>`, i.e. ArviZ, on the draws
 so far) and the divergence counts are updated in place. **Stop** ends the run at the next chunk
@@ -40,15 +42,14 @@ import pathlib
 import threading
 import time
 import warnings
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
-from ..facade import build_problem
+from ..facade import build_problem, start_problem
 from ..fisher import fisher_observed
-from ..inference import NutsSettings, Problem, Run, RunSettings, compute_diagnostics
-from ..keys import KeyManager
+from ..inference import Problem, RunSettings, compute_diagnostics
 from ..likelihoods import DATASETS
 from ..parameters import MODELS, unknown_name_error
 from ..plots import to_datatree
@@ -65,18 +66,20 @@ _MIN_DIAG_DRAWS = 4  # draws per chain before R-hat / ESS are shown
 class SamplerDashboard(Dashboard):
     """A live multi-chain NUTS run driven by buttons (see the module docstring).
 
-    Make it with :func:`sampler_dashboard`.
+    Make it with :func:`sampler_dashboard`. ``settings`` (default ``RunSettings()``) gives the
+    initial chains, warmup and draws of the controls and every other run setting (chain
+    layout, start); the controls' values replace its three fields at each Start.
     """
 
     def __init__(self, model: str = "LCDM", datasets: Sequence[str] = ("desi_dr2_bao",), *,
                  free: Sequence[str] | None = None, fixed: str = "", rd_free: bool = False,
-                 num_chains: int = 4, num_warmup: int = 500, num_samples: int = 1000, seed: int = 0,
-                 fisher: bool = False, path: str = "sampler_run.nc", mode: str = "auto",
-                 neutrino_hierarchy: str = "one"):
+                 settings: RunSettings | None = None, seed: int = 0, fisher: bool = False,
+                 path: str = "sampler_run.nc", mode: str = "auto", neutrino_hierarchy: str = "one"):
         super().__init__()
+        self.settings = RunSettings.of(settings)  # ValueError for anything but a RunSettings
         c = make_controls(model=model, datasets=datasets, free=free, fixed=fixed, rd_free=rd_free,
-                          num_chains=num_chains, num_warmup=num_warmup, num_samples=num_samples, seed=seed,
-                          fisher=fisher, path=path, neutrino_hierarchy=neutrino_hierarchy)
+                          settings=self.settings, seed=seed, fisher=fisher, path=path,
+                          neutrino_hierarchy=neutrino_hierarchy)
         self.buttons = {name: widgets.Button(description=name.capitalize(), layout=widgets.Layout(width="90px"))
                         for name in ("start", "stop", "resume", "save")}
         for name, button in self.buttons.items():
@@ -99,7 +102,6 @@ class SamplerDashboard(Dashboard):
         self.run = self.result = self.problem = None
         self.messages: list[tuple[str, str]] = []
         self.phase = "idle"
-        self._keys: KeyManager | None = None
         self._thread: threading.Thread | None = None
         self._halt = threading.Event()
         self._redraw_lock = threading.Lock()
@@ -133,7 +135,7 @@ class SamplerDashboard(Dashboard):
             "diagnostics": self._diag,
             "messages": list(self.messages),
             "message": self.message,
-            "key_names": [r["name"] for r in self._keys.records] if self._keys else [],
+            "key_names": [r["name"] for r in self._key_records()],
             "mode": self.mode,
         }
 
@@ -154,7 +156,7 @@ class SamplerDashboard(Dashboard):
 
     def start(self, problem: Problem | None = None) -> bool:
         """Build the problem from the controls (or take ``problem``, e.g. from the combination
-        explorer) and start a new run in the background.
+        explorer) and start a new run in the background (:func:`hicosmo_nb.start_problem`).
 
         Returns True if the run was started; otherwise a message says why (bad names, ...).
         """
@@ -166,23 +168,25 @@ class SamplerDashboard(Dashboard):
             if problem is None:
                 if not c["datasets"]:
                     raise ValueError("datasets: select at least one dataset")
-                opts = {d: {"rd": "free"} for d in c["datasets"] if c["rd_free"] and d.endswith("_bao")}
                 problem = build_problem(c["model"], list(c["datasets"]), parse_names(c["free"]),
-                                        fixed=parse_fixed(c["fixed"]), options=opts,
+                                        fixed=parse_fixed(c["fixed"]), rd_free=c["rd_free"],
                                         neutrino_hierarchy=c["neutrino_hierarchy"])
-            keys = KeyManager(c["seed"])
+            n_warm, n_draw = c["num_warmup"], c["num_samples"]
+            # ~20 chunks per phase: smooth bars and traces (the draws do not depend on it)
+            settings = self.settings.replace(num_chains=c["num_chains"], num_warmup=n_warm, num_samples=n_draw,
+                                             chunk_size=self.settings.chunk_size or max(1, max(n_warm, n_draw) // 20))
         except Exception as exc:  # noqa: BLE001 - every failure becomes a message
             self._fail(exc)
             return False
         self.messages.clear()
-        self.problem, self._keys, self.run, self.result, self._diag = problem, keys, None, None, None
+        self.problem, self.run, self.result, self._diag = problem, None, None, None
         self.summary_area.value = self.key_area.value = ""
-        self._make_bars(c["num_chains"], c["num_warmup"] + c["num_samples"])
-        self.view.reset(problem.free, c["num_chains"], c["num_samples"])
+        self._make_bars(settings.num_chains, settings.num_warmup + settings.num_samples)
+        self.view.reset(problem.free, settings.num_chains, settings.num_samples)
         self.diagnostics_area.value = diagnostics_html(None, problem.free, 0)
         self.redraw()
         self._say("info", f"compiling and finding the MAP start of {', '.join(problem.free)} ...")
-        self._launch(settings=c)
+        self._launch(start={"seed": c["seed"], "settings": settings})
         return True
 
     def stop(self) -> None:
@@ -199,7 +203,7 @@ class SamplerDashboard(Dashboard):
             self._say("warning", "nothing to resume: Start a run first" if self.run is None or self.run.done
                       else "the run is already going")
             return False
-        self._launch(settings=None)
+        self._launch(start=None)
         return True
 
     def save(self, path: str | None = None, *, overwrite: bool = False) -> str | None:
@@ -221,24 +225,20 @@ class SamplerDashboard(Dashboard):
         return out
 
     # ------------------------------------------------------------------ background run
-    def _launch(self, settings: dict | None) -> None:
+    def _launch(self, start: dict | None) -> None:
+        """Run :meth:`_work` in the background; ``start``: start_problem's keywords for a new run."""
         self._halt.clear()
-        self._thread = threading.Thread(target=self._work, args=(settings,), daemon=True,
+        self._thread = threading.Thread(target=self._work, args=(start,), daemon=True,
                                         name="hicosmo_nb-sampler-dashboard")
-        self.phase = "starting" if settings else "running"
+        self.phase = "starting" if start else "running"
         self._buttons(busy=True)
         self._thread.start()
 
-    def _work(self, settings: dict | None) -> None:
+    def _work(self, start: dict | None) -> None:
         try:
-            if settings is not None:
-                n_warm, n_draw = settings["num_warmup"], settings["num_samples"]
+            if start is not None:  # compile and find the MAP start here, off the kernel's thread
                 t0 = time.perf_counter()
-                self.run = Run.start(self.problem, key=self._keys.key("nuts"), nuts=NutsSettings(dense_mass=True),
-                                     settings=RunSettings(num_chains=settings["num_chains"], num_warmup=n_warm,
-                                                          num_samples=n_draw,
-                                                          chunk_size=max(1, max(n_warm, n_draw) // 20)))
-                self.run.notes["key_manager"] = self._keys.manifest()
+                self.run = start_problem(self.problem, **start)
                 self.run.on_chunk(self._on_chunk)
                 self._say("info", f"MAP start found in {time.perf_counter() - t0:.1f} s; sampling")
             self.phase = "running"
@@ -299,7 +299,7 @@ class SamplerDashboard(Dashboard):
         self.phase = "done"
         self._after_chunk(final=True)
         self.summary_area.value = summary_html(self.result)
-        self.key_area.value = keys_html(self._keys.records, self.result.manifest)
+        self.key_area.value = keys_html(self._key_records(), self.result.manifest)
         fisher = None
         if self.controls["fisher"].value:
             try:
@@ -312,6 +312,11 @@ class SamplerDashboard(Dashboard):
         self.redraw()
         self._say("info", f"done: {self.result.num_chains} chains x {self.result.num_draws} draws in "
                   f"{st.elapsed_s:.1f} s of sampling")
+
+    def _key_records(self) -> list[dict]:
+        """The records of the keys the run used (the facade puts them in ``run.notes``)."""
+        notes = self.run.notes if self.run is not None else {}
+        return list(notes.get("key_manager", {}).get("records", []))
 
     # ------------------------------------------------------------------ widgets
     def _on_change(self, change) -> None:
@@ -348,9 +353,9 @@ class SamplerDashboard(Dashboard):
 
 def sampler_dashboard(model: str = "LCDM", datasets: Sequence[str] | str = ("desi_dr2_bao",), *,
                       free: Sequence[str] | None = None, fixed: str = "", rd_free: bool = False,
-                      num_chains: int = 4, num_warmup: int = 500, num_samples: int = 1000, seed: int = 0,
-                      fisher: bool = False, path: str = "sampler_run.nc",
-                      mode: str = "auto", neutrino_hierarchy: str = "one") -> SamplerDashboard:
+                      settings: RunSettings | None = None, seed: int = 0, fisher: bool = False,
+                      path: str = "sampler_run.nc", mode: str = "auto", neutrino_hierarchy: str = "one",
+                      **shortcuts: Any) -> SamplerDashboard:
     """The live NUTS sampler dashboard (see the module docstring for its handle).
 
     Parameters
@@ -359,8 +364,12 @@ def sampler_dashboard(model: str = "LCDM", datasets: Sequence[str] | str = ("des
     fixed : str
         ``"name=value, ..."`` for parameters held fixed (default: registry values).
     rd_free : bool
-        BAO datasets with ``rd="free"`` (sample ``hrd`` = h r_d instead of computing r_d).
-    num_chains, num_warmup, num_samples, seed : int
+        Datasets that take ``rd`` (the BAO ones) with ``rd="free"`` (sample ``hrd`` = h r_d
+        instead of computing r_d; see :func:`hicosmo_nb.start_fit`).
+    settings : RunSettings, optional
+        Initial chains, warmup and draws, and the other run settings (default ``RunSettings()``).
+    seed : int
+        Seed of the run key, as in :func:`hicosmo_nb.fit` (the facade names the key).
     fisher : bool
         Overlay the observed Fisher ellipses at the posterior mean on the final corner plot.
     path : str
@@ -369,12 +378,20 @@ def sampler_dashboard(model: str = "LCDM", datasets: Sequence[str] | str = ("des
         Canvas mode (see :mod:`hicosmo_nb.widgets`).
     neutrino_hierarchy : {"one", "degenerate", "normal", "inverted"}
         Initial choice of how ``m_nu`` splits into states (a static setting, never sampled).
+    **shortcuts
+        :class:`~hicosmo_nb.inference.RunSettings` fields one by one (``num_chains``,
+        ``num_warmup``, ``num_samples``, ...), which replace those of ``settings``.
 
     Returns
     -------
     SamplerDashboard
+
+    Raises
+    ------
+    ValueError
+        An unknown run setting (the message lists them) or a bad value.
     """
     datasets = [datasets] if isinstance(datasets, str) else list(datasets)
-    return SamplerDashboard(model, datasets, free=free, fixed=fixed, rd_free=rd_free, num_chains=num_chains,
-                            num_warmup=num_warmup, num_samples=num_samples, seed=seed, fisher=fisher,
+    return SamplerDashboard(model, datasets, free=free, fixed=fixed, rd_free=rd_free,
+                            settings=RunSettings.of(settings, **shortcuts), seed=seed, fisher=fisher,
                             path=path, mode=mode, neutrino_hierarchy=neutrino_hierarchy)
