@@ -47,6 +47,8 @@ __all__ = [
     "check_scalar_params",
     "as_names",
     "NEUTRINO_HIERARCHIES",
+    "MARGINALIZED_OFFSETS",
+    "BASELINE_MODEL",
 ]
 
 # How the neutrino mass sum splits into states: the static ``neutrino_hierarchy`` setting (not a
@@ -119,6 +121,13 @@ _OTHER: dict[str, ParamSpec] = dict(
 
 PARAMETERS: dict[str, ParamSpec] = {**COSMOLOGY_PARAMETERS, **_OTHER}
 
+# The SN magnitude offsets (``M`` of data sets in apparent magnitude, ``dM`` of those with an
+# arbitrary zero point). The SN likelihoods as built by default (``marginalize_M=True``, e.g.
+# ``likelihoods.get("union3")``) integrate them out analytically, so they are not parameters of
+# those likelihoods: a fit or an observed Fisher matrix of real data leaves them out, while a mock
+# survey (:class:`~hicosmo_nb.fisher.SNSurvey`) varies ``M`` explicitly.
+MARGINALIZED_OFFSETS: frozenset[str] = frozenset({"M", "dM"})
+
 # Model name -> the cosmological parameters that are free by default. Parameters not listed keep
 # their COSMOLOGY_DEFAULTS value (flat: Omega_k = 0; LCDM: w0 = -1, wa = 0).
 MODELS: dict[str, tuple[str, ...]] = {
@@ -129,6 +138,10 @@ MODELS: dict[str, tuple[str, ...]] = {
     "w0waCDM": ("H0", "Omega_m", "w0", "wa"),
     "kw0waCDM": ("H0", "Omega_m", "Omega_k", "w0", "wa"),
 }
+
+# The model the others extend and are compared against (Delta chi^2, significance, Bayes factor),
+# as DESI and Planck quote their preferences.
+BASELINE_MODEL = "LCDM"
 
 
 def latex_label(name: str) -> str:
