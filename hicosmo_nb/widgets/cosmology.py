@@ -114,16 +114,12 @@ class CosmologyExplorer(Dashboard):
     def _enable_for_model(self) -> None:
         """Sliders of parameters the model does not vary are disabled and reset to the default."""
         free = MODELS[self.controls["model"].value]
-        self._batch = True
-        try:
+        with self.batched():
             for name in PANEL_PARAMS:
                 on = name in free or name in PANEL_ALWAYS_VARIED
                 if not on:
                     self.controls[name].value = COSMOLOGY_DEFAULTS[name]
                 self.controls[name].disabled = not on
-        finally:
-            self._batch = False
-        self.update()
 
     # ------------------------------------------------------------------------ compute
     @property
