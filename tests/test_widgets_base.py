@@ -1,13 +1,19 @@
-"""The dashboard base on a toy dashboard (no JAX): batched updates.
+"""The dashboard base on a toy dashboard (no JAX): batched updates, and the ipympl canvas fence.
 
 ``Dashboard.batched()`` coalesces control changes into one update (nested blocks: the outermost
-updates; an exception restores the state and does not update).
+updates; an exception restores the state and does not update). The fast ipympl canvas relies on
+private ipympl/matplotlib state (``_frames.PRIVATE_NAMES``) checked for ipympl 0.9 to 0.10: with
+the installed ipympl it is used; when a name is missing or the version is outside the range the
+plain ipympl canvas is used, with one warning, and the dashboard still draws and blits.
 """
+
+import warnings
 
 import pytest
 
 widgets = pytest.importorskip("ipywidgets")
 
+from hicosmo_nb.widgets import _frames  # noqa: E402
 from hicosmo_nb.widgets._base import Dashboard, new_figure, slider  # noqa: E402
 
 
@@ -72,3 +78,54 @@ def test_batched_restores_the_state_when_the_block_raises():
         d.controls["a"].value = 0.0
         assert d.updates == n + 1
     assert d.updates == n + 2 and d.state["sum"] == pytest.approx(0.1)
+
+
+def _fallback_warnings(caught) -> list[str]:
+    return [str(w.message) for w in caught if "ipympl's own canvas" in str(w.message)]
+
+
+def _draws_and_blits(d: Toy) -> None:
+    """A slider move blits and a structural redraw draws, on whichever canvas ``d`` has."""
+    d.set(a=0.5)  # the view grows to hold the line: a full draw
+    blits = d.blits
+    d.set(a=0.4)  # inside the view: a blit
+    assert d.message == "" and d.blits == blits + 1 and d.state["sum"] == pytest.approx(0.4)
+    full = d.full_draws
+    d.redraw(full=True)
+    assert d.full_draws == full + 1
+
+
+def test_fast_canvas_with_the_installed_ipympl():
+    pytest.importorskip("ipympl")
+    assert _frames.fast_canvas_problem() == ""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        d = Toy(mode="ipympl")
+    assert _fallback_warnings(caught) == []
+    assert isinstance(d.canvas, _frames._canvas_class()) and d.figure.canvas is d.canvas
+    _draws_and_blits(d)
+
+
+@pytest.mark.parametrize("break_it, reason", ids=["a name missing", "a newer ipympl", "an older ipympl"], argvalues=[
+    (lambda mp, ipympl, nbagg: mp.delattr(nbagg.Canvas, "_force_full"), "Canvas has no _force_full"),
+    (lambda mp, ipympl, nbagg: mp.setattr(ipympl, "__version__", "0.11.0"),
+     r"ipympl 0\.11\.0 is outside the versions .* \(>= 0\.9, < 0\.11\)"),
+    (lambda mp, ipympl, nbagg: mp.setattr(ipympl, "__version__", "0.8.2"), r"ipympl 0\.8\.2 is outside"),
+])
+def test_plain_ipympl_canvas_and_one_warning_when_the_fence_fails(monkeypatch, break_it, reason):
+    ipympl = pytest.importorskip("ipympl")
+    from ipympl import backend_nbagg
+
+    break_it(monkeypatch, ipympl, backend_nbagg)
+    _frames._warn_fallback.cache_clear()
+    assert _frames.fast_canvas_problem() != ""
+    with pytest.warns(UserWarning, match=reason) as caught:
+        d = Toy(mode="ipympl")
+    assert len(_fallback_warnings(caught)) == 1
+    assert caught[0].filename == __file__  # the user's line, not the package's
+    assert type(d.canvas) is backend_nbagg.Canvas and d.figure.canvas is d.canvas
+    with warnings.catch_warnings(record=True) as again:
+        warnings.simplefilter("always")
+        Toy(mode="ipympl")
+    assert _fallback_warnings(again) == []  # once
+    _draws_and_blits(d)
