@@ -35,7 +35,7 @@ from .. import _config  # noqa: F401  (float64)
 from .. import likelihoods
 from ..inference import Problem
 from ..inference.priors import build_transform, default_priors
-from ..parameters import MODELS, NEUTRINO_HIERARCHIES, PARAMETERS, unknown_name_error
+from ..parameters import BASELINE_MODEL, MODELS, NEUTRINO_HIERARCHIES, PARAMETERS, unknown_name_error
 from .fit import Maximizer, ModelFit, maximize
 from .table import Comparison, compare
 
@@ -55,7 +55,7 @@ EARLY = ("bbn", "theta_star", "cmb")  # calibrate r_d: BAO with r_d computed
 # groups of which one entry at most may be ticked (theta_* is part of the CMB prior; the SN
 # compilations share supernovae, so DESI never combines them)
 EXCLUSIVE = (("theta_star", "cmb"), ("union3", "desy5", "pantheon_plus"))
-_EXTENSIONS = tuple(dict.fromkeys(p for ps in MODELS.values() for p in ps if p not in MODELS["LCDM"]))
+_EXTENSIONS = tuple(dict.fromkeys(p for ps in MODELS.values() for p in ps if p not in MODELS[BASELINE_MODEL]))
 _START_SPREAD = 0.01  # start points: registry defaults + N(0, (0.01 x prior width)^2)
 
 
@@ -265,7 +265,7 @@ class CombinationFits:
         except ValueError:
             return False
 
-    def compare(self, selection: Sequence[str], models: Sequence[str] = ("LCDM", "w0waCDM")) -> Comparison:
+    def compare(self, selection: Sequence[str], models: Sequence[str] = (BASELINE_MODEL, "w0waCDM")) -> Comparison:
         """:func:`~hicosmo_nb.compare.compare` of ``models`` on one combination (cached fits):
         Delta chi^2 against the first, its significance, AIC, BIC and Laplace ln Z."""
         return compare({m: self.fit(selection, m) for m in models}, reference=models[0])

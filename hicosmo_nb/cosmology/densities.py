@@ -27,9 +27,12 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _config  # noqa: F401
-from ..parameters import (COSMOLOGY_DEFAULTS, COSMOLOGY_PARAMETERS, check_scalar_params, refuse_alternative_names,
-                          unknown_name_error)
-from .neutrinos import NR_SLOPE, as_hierarchy, log_fd_ratio_and_slope, neutrino_masses
+# The photon and neutrino constants and the neutrinos' share of Omega_m are part of the parameter
+# conventions (hicosmo_nb.parameters), which derives the fiducial omega_c with them.
+from ..parameters import (COSMOLOGY_DEFAULTS, COSMOLOGY_PARAMETERS, KT_NU_PER_T_CMB, NU_PER_SPECIES,
+                          OMEGA_GAMMA_H2_PER_T4, check_scalar_params, neutrino_matter_density,
+                          refuse_alternative_names, unknown_name_error)
+from .neutrinos import as_hierarchy, log_fd_ratio_and_slope, neutrino_masses
 
 __all__ = [
     "C_KM_S",
@@ -46,19 +49,6 @@ __all__ = [
 
 C_KM_S = 299792.458  # speed of light [km/s]
 
-# CODATA 2018 / IAU constants, SI.
-_K_B = 1.380649e-23
-_HBAR = 1.054571817e-34
-_C = 299792458.0
-_G = 6.67430e-11
-_MPC = 3.0856775814913673e22
-_EV = 1.602176634e-19
-_H100 = 1.0e5 / _MPC  # 100 km/s/Mpc in 1/s
-_RHO_CRIT_100 = 3.0 * _H100**2 / (8.0 * np.pi * _G)  # kg/m^3 for h = 1
-# Omega_gamma h^2 per K^4.
-_OMEGA_GAMMA_H2_PER_T4 = (np.pi**2 / 15.0) * _K_B**4 / (_HBAR**3 * _C**5) / _RHO_CRIT_100
-_NU_PER_SPECIES = 7.0 / 8.0 * (4.0 / 11.0) ** (4.0 / 3.0)  # relativistic nu / photon, one species
-_T_NU_OVER_T_CMB = (4.0 / 11.0) ** (1.0 / 3.0)
 OPTIONS = ("neutrino_hierarchy",)  # settings allowed in a parameter dict (static, not sampled)
 
 
@@ -144,18 +134,18 @@ def omega_gamma(params: Mapping) -> jax.Array:
     '2.4730e-05'
     """
     p = with_defaults(params)
-    return _OMEGA_GAMMA_H2_PER_T4 * p["T_cmb"] ** 4
+    return OMEGA_GAMMA_H2_PER_T4 * p["T_cmb"] ** 4
 
 
 def _nu_y(p: dict) -> jax.Array:
     """m_i / (k T_nu0) of the three eigenstates (shape (3,)), guarded for T_cmb = 0."""
-    kT = _K_B * _T_NU_OVER_T_CMB * p["T_cmb"] / _EV  # eV
+    kT = KT_NU_PER_T_CMB * p["T_cmb"]  # eV
     return neutrino_masses(p["m_nu"], p["neutrino_hierarchy"]) / jnp.maximum(kT, 1e-30)
 
 
 def _nu_one_h2(p: dict) -> jax.Array:
     """Relativistic density of one eigenstate, ``h^2`` times (``N_eff / 3`` of a species)."""
-    return _NU_PER_SPECIES * p["N_eff"] / 3.0 * _OMEGA_GAMMA_H2_PER_T4 * p["T_cmb"] ** 4
+    return NU_PER_SPECIES * p["N_eff"] / 3.0 * OMEGA_GAMMA_H2_PER_T4 * p["T_cmb"] ** 4
 
 
 def omega_nu(params: Mapping) -> jax.Array:
@@ -179,7 +169,8 @@ def omega_nu_nr(params: Mapping) -> jax.Array:
     0.0006476
     """
     p = with_defaults(params)
-    return _nu_one_h2(p) * NR_SLOPE * jnp.sum(_nu_y(p))
+    m_sum = jnp.sum(neutrino_masses(p["m_nu"], p["neutrino_hierarchy"]))  # the states' masses, as E(z) has them
+    return neutrino_matter_density(m_sum, p["N_eff"], p["T_cmb"])
 
 
 def density_parameters(params: Mapping) -> dict[str, jax.Array]:

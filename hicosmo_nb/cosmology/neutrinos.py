@@ -27,7 +27,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..parameters import NEUTRINO_HIERARCHIES
+from ..parameters import FERMI_DIRAC_F0, NEUTRINO_HIERARCHIES
 from .quadrature import composite_rule
 
 __all__ = ["NeutrinoHierarchy", "HIERARCHIES", "DM2_21", "DM2_31", "neutrino_masses", "minimum_mass_sum"]
@@ -36,9 +36,7 @@ HIERARCHIES = NEUTRINO_HIERARCHIES
 DM2_21 = 7.54e-5  # eV^2, PDG 2015 (as CAMB)
 DM2_31 = 2.46e-3  # eV^2, |Δm²_31|, PDG 2015 (as CAMB)
 
-_ZETA3 = 1.2020569031595942
-_F0 = 7.0 * np.pi**4 / 120.0  # F(0)
-NR_SLOPE = 1.5 * _ZETA3 / _F0  # F(y)/F(0) -> NR_SLOPE * y for y >> 1
+_F0 = FERMI_DIRAC_F0  # F(0); the non-relativistic slope NR_SLOPE is in hicosmo_nb.parameters
 _SMALL_Y = 5.0 / (7.0 * np.pi**2)  # ln(F(y)/F(0)) -> (pi^2/24) y^2 / F(0) for y << 1
 
 

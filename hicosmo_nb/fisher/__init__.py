@@ -19,6 +19,7 @@ from .surveys import (
     DESI_DR2_LIKE,
     LSST_LIKE,
     PANTHEON_PLUS_LIKE,
+    REAL_DATASETS,
     ROMAN_LIKE,
     SN_PRESETS,
     BAOSurvey,
@@ -44,4 +45,5 @@ __all__ = [
     "DESI_DR2_LIKE",
     "SN_PRESETS",
     "BAO_PRESETS",
+    "REAL_DATASETS",
 ]

@@ -34,10 +34,14 @@ from ..parameters import COSMOLOGY_DEFAULTS, PARAMETERS
 from .matrix import FisherMatrix, combine_fishers
 from .surveys import BAOSurvey, SNSurvey
 
-__all__ = ["FORECAST_PARAMS", "FORECAST_FIDUCIAL", "ForecastSettings", "Forecaster"]
+__all__ = ["FORECAST_PARAMS", "FORECAST_FIDUCIAL", "FORECAST_DEFAULT_FIXED", "ForecastSettings", "Forecaster"]
 
 FORECAST_PARAMS = ("H0", "Omega_m", "Omega_b", "Omega_k", "w0", "wa", "M")
 FORECAST_FIDUCIAL = {**{k: COSMOLOGY_DEFAULTS[k] for k in FORECAST_PARAMS[:-1]}, "M": PARAMETERS["M"].default}
+# The FORECAST_PARAMS a forecast holds fixed unless told otherwise: Omega_b (late-time SN and BAO
+# data see it only through the sound horizon; fixing it stands in for a BBN or CMB prior) and
+# Omega_k (flat models).
+FORECAST_DEFAULT_FIXED = ("Omega_b", "Omega_k")
 
 
 @dataclass(frozen=True)

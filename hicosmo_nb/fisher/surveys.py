@@ -32,7 +32,7 @@ from .compute import fisher_expected
 from .matrix import FisherMatrix
 
 __all__ = ["SNSurvey", "BAOSurvey", "bao_distance_ratio", "PANTHEON_PLUS_LIKE", "ROMAN_LIKE", "LSST_LIKE",
-           "DESI_DR2_LIKE", "SN_PRESETS", "BAO_PRESETS"]
+           "DESI_DR2_LIKE", "SN_PRESETS", "BAO_PRESETS", "REAL_DATASETS"]
 
 
 def _array(x, n, what, *, allow_nan=False, signed=False) -> np.ndarray:
@@ -353,3 +353,9 @@ DESI_DR2_LIKE = BAOSurvey(
 
 SN_PRESETS: dict[str, SNSurvey] = {s.name: s for s in (PANTHEON_PLUS_LIKE, ROMAN_LIKE, LSST_LIKE)}
 BAO_PRESETS: dict[str, BAOSurvey] = {DESI_DR2_LIKE.name: DESI_DR2_LIKE}
+
+# Preset name -> the released data sets (names for :func:`hicosmo_nb.likelihoods.get`) whose
+# survey it mimics, in order of preference: a real-data comparison uses the first one available
+# (Union3 is embedded; Pantheon+ needs its files). Presets without real data are absent.
+REAL_DATASETS: dict[str, tuple[str, ...]] = {PANTHEON_PLUS_LIKE.name: ("pantheon_plus", "union3"),
+                                             DESI_DR2_LIKE.name: ("desi_dr2_bao",)}

@@ -32,6 +32,7 @@ from .. import _config  # noqa: F401
 from .. import cosmology
 from ..data import BAOData
 from ..data.containers import BAO_OBSERVABLES
+from ..parameters import PARAMETERS
 from .base import Likelihood
 from ._cosmo import CosmoView, optional_cosmology
 from .gaussian import gaussian_model
@@ -39,7 +40,7 @@ from .gaussian import gaussian_model
 __all__ = ["bao_likelihood", "RD_OPTIONS"]
 
 RD_OPTIONS = ("computed", "free")
-_HRD_FIDUCIAL = 99.08
+_HRD_FIDUCIAL = PARAMETERS["hrd"].default  # a physical stand-in where hrd is unphysical (result -inf)
 # is_physical horizon for rd="computed": r_d integrates E(z) up to z = infinity.
 _Z_MAX_EARLY = 1.0e5
 

@@ -16,7 +16,7 @@ Examples
 from .. import _config  # noqa: F401  (float64)
 from .compare import compare_posteriors
 from .corner import corner_plot, samples_dict
-from .data import bao_plot, hubble_diagram, hz_plot
+from .data import bao_display_scale, bao_kind, bao_plot, hubble_diagram, hz_plot
 from .diagnostics import rank_plot, to_datatree, trace_plot
 from .ellipses import delta_chi2, draw_ellipse, draw_gaussian, ellipse_vertices
 from .style import OKABE_ITO, SIGMA_LEVELS, labels_for, palette
@@ -30,6 +30,8 @@ __all__ = [
     "triangle_axes",
     "hubble_diagram",
     "bao_plot",
+    "bao_kind",
+    "bao_display_scale",
     "hz_plot",
     "trace_plot",
     "rank_plot",

@@ -35,16 +35,46 @@ from ..fisher import FisherMatrix
 from ..likelihoods import Likelihood
 from ..likelihoods.readout import chi2_of
 from ..parameters import COSMOLOGY_DEFAULTS
-from .data import _bao_scale
+from .data import bao_display_scale, bao_kind
 from .ellipses import ellipse_vertices
 from .style import SIGMA_LEVELS
 
 __all__ = ["CosmologyPanels", "PanelValues", "FisherPanel", "fisher_panel", "gaussian_curve",
-           "PANEL_PARAMS"]
+           "PANEL_PARAMS", "PANEL_ALWAYS_VARIED", "BAO_PANEL_KINDS", "bao_display_points"]
 
 # Every evaluation receives all of these (defaults filled in), so that the compiled function
 # sees one dict structure whatever the model: one compilation for all models.
 PANEL_PARAMS = ("H0", "Omega_m", "Omega_b", "Omega_k", "w0", "wa", "m_nu")
+# The PANEL_PARAMS read in every model, beyond the model's own: the BAO panel computes r_d (it is
+# not fitted), and the sound horizon reads the baryon density and the neutrino masses.
+PANEL_ALWAYS_VARIED = ("Omega_b", "m_nu")
+# The BAO quantities of the BAO panel, in drawing order (keys of ``PanelValues.bao``).
+BAO_PANEL_KINDS = ("DM", "DH", "DV")
+
+
+def bao_display_points(bao: BAOData) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The BAO data as the BAO panel draws them: kind -> ``(z, value, error)`` on the display scale.
+
+    For each of :data:`BAO_PANEL_KINDS` (empty arrays where ``bao`` has none of that kind), the
+    measurements and their diagonal 1-sigma errors times
+    :func:`~hicosmo_nb.plots.data.bao_display_scale`, the scale of the model curves in
+    :attr:`PanelValues.bao`.
+
+    Examples
+    --------
+    >>> from hicosmo_nb import data
+    >>> pts = bao_display_points(data.load_desi_bao("dr2"))
+    >>> [len(pts[k][0]) for k in BAO_PANEL_KINDS]
+    [6, 6, 1]
+    """
+    kinds = np.array([bao_kind(k) for k in bao.kinds])
+    sigma = np.sqrt(np.diag(bao.cov))
+    out = {}
+    for kind in BAO_PANEL_KINDS:
+        sel = kinds == kind
+        scale = bao_display_scale(kind, bao.z[sel])
+        out[kind] = (bao.z[sel], bao.values[sel] * scale, sigma[sel] * scale)
+    return out
 
 
 class PanelValues(NamedTuple):
@@ -52,7 +82,7 @@ class PanelValues(NamedTuple):
 
     mu: np.ndarray          # distance modulus on ``z_sn``
     sn_points: np.ndarray   # SN magnitudes minus the best-fit offset for this model
-    bao: dict               # "DM"/"DH"/"DV" -> ratio / r_d on ``z_bao`` times the z^-2/3 display scale
+    bao: dict               # "DM"/"DH"/"DV" -> ratio / r_d on ``z_bao`` times ``bao_display_scale``
     hz: np.ndarray          # H(z) on ``z_hz`` [km/s/Mpc]
     chi2: dict              # likelihood name -> chi^2 (inf where unphysical)
     ok: bool                # every curve and chi^2 finite
@@ -81,7 +111,7 @@ class CosmologyPanels:
         self.z_sn = np.geomspace(max(0.8 * float(sn.z.min()), 1e-3), 1.1 * float(sn.z.max()), n_grid)
         self.z_bao = np.linspace(0.1, 1.1 * float(bao.z.max()), n_grid)
         self.z_hz = np.linspace(0.0, 1.1 * float(hz.z.max()), n_grid)
-        scale = {k: _bao_scale(k, self.z_bao) for k in ("DM", "DH", "DV")}
+        scale = {k: bao_display_scale(k, self.z_bao) for k in BAO_PANEL_KINDS}
         chi2s = {name: chi2_of(lk) for name, lk in likelihoods.items()}
         cinv1 = np.linalg.solve(sn.cov, np.ones(sn.n))
         w = jnp.asarray(cinv1 / cinv1.sum())  # GLS weights of the magnitude offset

@@ -20,7 +20,7 @@ from .. import cosmology
 from ..fisher.surveys import bao_distance_ratio
 from .style import palette
 
-__all__ = ["hubble_diagram", "bao_plot", "hz_plot"]
+__all__ = ["hubble_diagram", "bao_plot", "hz_plot", "bao_kind", "bao_display_scale"]
 
 _BAO_KINDS = {"DM": "DM", "DH": "DH", "DV": "DV"}
 _BAO_LATEX = {"DV": r"$D_V/(r_d\,z^{2/3})$", "DM": r"$D_M/(r_d\,z^{2/3})$", "DH": r"$z\,D_H/(r_d\,z^{2/3})$"}
@@ -153,14 +153,37 @@ def _bao_model(params: Mapping) -> Callable:
     return lambda kind, z: fns[kind](np.asarray(z, dtype=np.float64))
 
 
-def _bao_kind(k: str) -> str:
+def bao_kind(k: str) -> str:
+    """The short BAO quantity ("DM", "DH" or "DV") of a kind label such as DESI's "DM_over_rd".
+
+    Raises
+    ------
+    ValueError
+        If ``k`` does not name D_M, D_H or D_V.
+
+    Examples
+    --------
+    >>> bao_kind("DH_over_rd"), bao_kind("DV")
+    ('DH', 'DV')
+    """
     short = str(k).split("_")[0]
     if short not in _BAO_KINDS:
         raise ValueError(f"unknown BAO quantity {k!r}; use DM, DH or DV (or DM_over_rd, DM_over_rs, ...)")
     return short
 
 
-def _bao_scale(kind: str, z: np.ndarray) -> np.ndarray:
+def bao_display_scale(kind: str, z: np.ndarray) -> np.ndarray:
+    """The factor that puts a BAO ratio of ``kind`` on the DESI papers' display scale.
+
+    ``D_M/r_d`` and ``D_V/r_d`` are divided by ``z^{2/3}``, ``D_H/r_d`` is multiplied by
+    ``z^{1/3}`` (``z D_H / (r_d z^{2/3})``): all three then vary slowly with ``z`` and share one
+    axis. Multiply values and errors (and model curves) by it.
+
+    Examples
+    --------
+    >>> round(float(bao_display_scale("DV", 8.0)), 12), round(float(bao_display_scale("DH", 8.0)), 12)
+    (0.25, 2.0)
+    """
     return (z if kind == "DH" else 1.0) / z ** (2.0 / 3.0)
 
 
@@ -195,7 +218,7 @@ def bao_plot(z: Any, values=None, err=None, kinds=None, *, cov=None, model=None,
     values = np.asarray(values, dtype=np.float64)
     if kinds is None or len(kinds) != z.size or values.shape != z.shape:
         raise ValueError(f"bao_plot: z, values and kinds must have the same length ({z.size})")
-    kinds = [_bao_kind(k) for k in kinds]
+    kinds = [bao_kind(k) for k in kinds]
     sig, _ = _errors(z.size, err, cov, "bao_plot")
     fig, top, bottom = _panels(fig, ax, residuals)
     color = color or palette(1)[0]
@@ -203,12 +226,12 @@ def bao_plot(z: Any, values=None, err=None, kinds=None, *, cov=None, model=None,
     models = _models(model, _bao_model)
     for kind in dict.fromkeys(kinds):
         sel = np.array([k == kind for k in kinds])
-        s = _bao_scale(kind, z[sel])
+        s = bao_display_scale(kind, z[sel])
         top.errorbar(z[sel], values[sel] * s, sig[sel] * s, fmt=_BAO_MARKERS[kind], color=color,
                      mfc="white", label=f"{label}: {_BAO_LATEX[kind]}")
         for (name, fn), c in zip(models, palette(8, 1)):
             on_grid, at_data = _split_eval(lambda zz: fn(kind, zz), grid, z[sel])
-            top.plot(grid, on_grid * _bao_scale(kind, grid), color=c,
+            top.plot(grid, on_grid * bao_display_scale(kind, grid), color=c,
                      linestyle={"DV": "-", "DM": "--", "DH": ":"}[kind],
                      label=f"{name}: {kind}" if len(models) > 1 or kind == kinds[0] else None)
             if bottom is not None:

@@ -13,7 +13,8 @@ Coalescing
     Voila kernel) the update is scheduled with ``call_soon``: a burst of slider events queued
     before it runs produces one computation, with the latest values. Without an event loop (plain
     Python, tests) the update runs at once. :meth:`Dashboard.set` changes several controls and
-    updates once.
+    updates once; inside ``with dashboard.batched():`` control changes do not update, and leaving
+    the outermost block updates once.
 
 Cheap redraws (blitting)
     A subclass declares the artists a slider changes (model curves, moving points, ellipses,
@@ -43,11 +44,12 @@ names="value")``, ``Layout``, ``HTML``, ``Image``, ``VBox``/``HBox``, ``FloatSli
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import math
 import os
 import sys
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import ipywidgets as widgets
 import numpy as np
@@ -182,16 +184,36 @@ class Dashboard(widgets.VBox):
             if problem:
                 self._show_message(problem)
                 return self
-        self._batch = True
-        try:
+        with self.batched():
             for k, v in values.items():
                 self._layout_dirty |= self._frozen and _structural(self.controls[k])
                 self._full_pending |= _structural(self.controls[k])
                 self.controls[k].value = v
-        finally:
-            self._batch = False
-        self.update()
         return self
+
+    @contextlib.contextmanager
+    def batched(self) -> Iterator["Dashboard"]:
+        """Change controls without updating; leaving the outermost block updates once.
+
+        Blocks nest: only the outermost one updates. When the block raises, the batch state is
+        restored and the exception propagates without an update (the last good state stays).
+
+        Examples
+        --------
+        >>> from hicosmo_nb.widgets import autodiff_explorer
+        >>> d = autodiff_explorer("exp", mode="png")  # doctest: +SKIP
+        >>> with d.batched():  # doctest: +SKIP
+        ...     d.controls["x"].value = 0.5
+        ...     d.controls["log10_h"].value = -8.0
+        """
+        outermost = not self._batch
+        self._batch = True
+        try:
+            yield self
+        finally:
+            self._batch = not outermost
+        if outermost:
+            self.update()
 
     # ------------------------------------------------------------------------ updates
     def _on_change(self, change) -> None:

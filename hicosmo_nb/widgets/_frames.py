@@ -7,6 +7,14 @@ about the same size. The png mode's ``Image`` gets these bytes; :func:`ipympl_ca
 ipympl canvas whose frames are encoded the same way (with blitting, the encode was most of a
 slider move's time), always whole and sent when the browser asks (see :func:`_canvas_class`).
 
+The fast canvas overrides ipympl's ``Canvas`` and uses private state of it and of matplotlib's
+WebAgg core (:data:`PRIVATE_NAMES`): checked against ipympl 0.9.0 to 0.10.0, whose canvases
+share that state (:data:`IPYMPL_VERSIONS`; binder pins 0.10.0, pyproject asks for >= 0.9 and
+Colab installs the newest). At each canvas creation :func:`fast_canvas_problem` checks the
+installed ipympl's version and those names; outside the range, or with a name missing, the
+dashboard gets ipympl's own canvas (diff frames, Pillow's encoder: slower, but correct) and a
+warning, once, says why.
+
 Examples
 --------
 >>> import numpy as np
@@ -17,13 +25,28 @@ True
 from __future__ import annotations
 
 import functools
+import re
 import struct
 import zlib
 
 import numpy as np
 from matplotlib.figure import Figure
 
-__all__ = ["png_bytes", "ipympl_canvas"]
+from .._warnings import warn
+
+__all__ = ["png_bytes", "ipympl_canvas", "fast_canvas_problem", "IPYMPL_VERSIONS", "PRIVATE_NAMES"]
+
+# ipympl versions the fast canvas was checked against: [lower, upper), as (major, minor).
+IPYMPL_VERSIONS = ((0, 9), (0, 11))
+# What the fast canvas relies on, beyond ipympl's public API: owner -> names. "Canvas" is
+# ipympl.backend_nbagg.Canvas (with matplotlib's FigureCanvasWebAggCore below it), "canvas" an
+# instance of it (state set by its __init__), "FigureManager" ipympl's manager class.
+PRIVATE_NAMES = {
+    "Canvas": ("send_event", "set_image_mode", "handle_draw", "get_diff_image", "get_renderer", "send_binary",
+               "_png_is_old", "_force_full"),
+    "canvas": ("_last_buff",),
+    "FigureManager": ("refresh_all",),
+}
 
 
 def png_bytes(rgba: np.ndarray) -> bytes:
@@ -87,11 +110,68 @@ def _canvas_class():
     return FastFrameCanvas
 
 
-def ipympl_canvas(figure: Figure):
-    """An ipympl canvas widget (no header, toolbar or resize handle) showing ``figure``."""
-    from ipympl.backend_nbagg import FigureManager
+def _version(text: str) -> tuple[int, ...]:
+    """``"0.10.0"`` -> ``(0, 10)``; an unreadable version -> ``()`` (outside every range)."""
+    m = re.match(r"(\d+)\.(\d+)", str(text))
+    return (int(m[1]), int(m[2])) if m else ()
 
-    canvas = _canvas_class()(figure)
+
+def fast_canvas_problem(canvas=None) -> str:
+    """Why the fast canvas cannot be used with the installed ipympl, or "" if it can.
+
+    Checks the ipympl version against :data:`IPYMPL_VERSIONS` and that the names of
+    :data:`PRIVATE_NAMES` exist on ipympl's ``Canvas`` and ``FigureManager`` (and, given a
+    ``canvas`` instance, on it).
+
+    Examples
+    --------
+    >>> fast_canvas_problem()  # doctest: +SKIP
+    ''
+    """
+    import ipympl
+    from ipympl import backend_nbagg
+
+    lo, hi = IPYMPL_VERSIONS
+    version = getattr(ipympl, "__version__", "unknown")
+    if not lo <= _version(version) < hi:
+        return (f"ipympl {version} is outside the versions the fast canvas was checked against "
+                f"(>= {'.'.join(map(str, lo))}, < {'.'.join(map(str, hi))})")
+    owners = {"Canvas": backend_nbagg.Canvas, "FigureManager": backend_nbagg.FigureManager}
+    if canvas is not None:
+        owners["canvas"] = canvas
+    for owner, obj in owners.items():
+        missing = [n for n in PRIVATE_NAMES[owner] if not hasattr(obj, n)]
+        if missing:
+            return f"ipympl {version}'s {owner} has no {', '.join(missing)}"
+    return ""
+
+
+@functools.cache
+def _warn_fallback(problem: str) -> None:
+    """Warn once per reason that the dashboards use ipympl's own canvas."""
+    warn(f"{problem}: the dashboards use ipympl's own canvas (correct, slower frames). Install "
+         f"an ipympl >= {'.'.join(map(str, IPYMPL_VERSIONS[0]))}, < {'.'.join(map(str, IPYMPL_VERSIONS[1]))} "
+         "for the fast one, or use mode='png'.")
+
+
+def ipympl_canvas(figure: Figure):
+    """An ipympl canvas widget (no header, toolbar or resize handle) showing ``figure``.
+
+    The fast canvas (:func:`_canvas_class`) where :func:`fast_canvas_problem` finds none, else
+    ipympl's own ``Canvas``, with a one-time warning.
+    """
+    from ipympl.backend_nbagg import Canvas, FigureManager
+
+    problem = fast_canvas_problem()
+    canvas = None
+    if not problem:
+        canvas = _canvas_class()(figure)
+        problem = fast_canvas_problem(canvas)
+        if problem:
+            canvas.close()  # its comm; the plain canvas below takes the figure over
+    if problem:
+        _warn_fallback(problem)
+        canvas = Canvas(figure)
     FigureManager(canvas, 0)
     canvas.header_visible = False
     canvas.toolbar_visible = False

@@ -62,13 +62,9 @@ class AutodiffExplorer(Dashboard):
     def _on_function(self, change) -> None:
         fn = derivatives.FUNCTIONS[change["new"]]
         x = self.controls["x"]
-        self._batch = True
-        try:  # widen first so that the new value always fits
+        with self.batched():  # widen first so that the new value always fits
             x.min, x.max = min(x.min, fn.lo), max(x.max, fn.hi)
             x.value, x.min, x.max, x.step = fn.x0, fn.lo, fn.hi, (fn.hi - fn.lo) / 200
-        finally:
-            self._batch = False
-        self.update()
 
     def _compute(self) -> dict:
         c = self.controls

@@ -16,7 +16,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..compare import ENTRIES, CombinationFits
-from ..parameters import MODELS
+from ..parameters import BASELINE_MODEL, MODELS
 from ..plots.ellipses import ellipse_vertices
 from ..plots.style import SIGMA_LEVELS, labels_for, palette
 from ._base import Dashboard, new_figure, readout_table
@@ -143,8 +143,8 @@ class CombinationExplorer(Dashboard):
         for sel in self._combos():
             fit = self.fits.fit(sel, model)
             sig = None
-            if model != "LCDM":
-                sig = self.fits.compare(sel, ("LCDM", model))[model]
+            if model != BASELINE_MODEL:
+                sig = self.fits.compare(sel, (BASELINE_MODEL, model))[model]
             drawn = x in fit.free and y in fit.free
             ellipses, center = [], None
             if drawn:

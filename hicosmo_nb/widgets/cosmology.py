@@ -16,7 +16,7 @@ from .. import data as _data
 from .. import likelihoods
 from ..likelihoods.readout import best_fit, unphysical_reason
 from ..parameters import COSMOLOGY_DEFAULTS, MODELS
-from ..plots.dashboard_panels import PANEL_PARAMS, CosmologyPanels
+from ..plots.dashboard_panels import PANEL_ALWAYS_VARIED, PANEL_PARAMS, CosmologyPanels, bao_display_points
 from ..plots.style import palette
 from ._base import Dashboard, new_figure, readout_table, slider
 
@@ -28,8 +28,6 @@ _LOADERS = {"union3": lambda: _data.load_union3(), "pantheon_plus": lambda: _dat
 _RANGES = {"H0": (50.0, 90.0, 0.1, ".1f"), "Omega_m": (0.05, 0.6, 0.005, ".3f"),
            "Omega_b": (0.02, 0.08, 0.001, ".4f"), "Omega_k": (-0.5, 0.5, 0.01, ".2f"),
            "w0": (-2.0, 0.0, 0.01, ".2f"), "wa": (-3.0, 2.0, 0.05, ".2f"), "m_nu": (0.0, 1.0, 0.01, ".2f")}
-_ALWAYS = ("Omega_b", "m_nu")  # read by the BAO sound horizon in every model
-_BAO_KEYS = {"DM": "DM_over_rd", "DH": "DH_over_rd", "DV": "DV_over_rd"}
 
 
 class CosmologyExplorer(Dashboard):
@@ -80,14 +78,9 @@ class CosmologyExplorer(Dashboard):
         (self._mu_line,) = ax_sn.plot([], [], color=c_model, label="model")
         ax_sn.set(xscale="log", xlabel="$z$", ylabel=r"$\mu$ [mag]", title="Hubble diagram")
         self._bao_lines = {}
-        bao = self._bao_data
+        points = bao_display_points(self._bao_data)
         for kind, style, marker in (("DM", "--", "s"), ("DH", ":", "^"), ("DV", "-", "o")):
-            sel = np.array([k == _BAO_KEYS[kind] for k in bao.kinds])
-            zs = bao.z[sel]
-            s = (zs if kind == "DH" else 1.0) / zs ** (2.0 / 3.0)
-            err = np.sqrt(np.diag(bao.cov))[sel]
-            ax_bao.errorbar(zs, bao.values[sel] * s, err * s, fmt=marker, mfc="white", color=c_data,
-                            label=f"DESI DR2 {kind}")
+            ax_bao.errorbar(*points[kind], fmt=marker, mfc="white", color=c_data, label=f"DESI DR2 {kind}")
             (self._bao_lines[kind],) = ax_bao.plot([], [], style, color=c_model)
         ax_bao.set(xlabel="$z$", ylabel=r"$D/(r_d z^{2/3})$, $zD_H/(r_d z^{2/3})$", title="DESI DR2 BAO")
         cc = self._cc_data
@@ -121,16 +114,12 @@ class CosmologyExplorer(Dashboard):
     def _enable_for_model(self) -> None:
         """Sliders of parameters the model does not vary are disabled and reset to the default."""
         free = MODELS[self.controls["model"].value]
-        self._batch = True
-        try:
+        with self.batched():
             for name in PANEL_PARAMS:
-                on = name in free or name in _ALWAYS
+                on = name in free or name in PANEL_ALWAYS_VARIED
                 if not on:
                     self.controls[name].value = COSMOLOGY_DEFAULTS[name]
                 self.controls[name].disabled = not on
-        finally:
-            self._batch = False
-        self.update()
 
     # ------------------------------------------------------------------------ compute
     @property

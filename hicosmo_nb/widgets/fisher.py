@@ -11,19 +11,18 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from .. import likelihoods
-from ..fisher import BAO_PRESETS, SN_PRESETS, fisher_observed
-from ..fisher.forecast import FORECAST_FIDUCIAL, FORECAST_PARAMS, ForecastSettings, Forecaster
+from ..fisher import BAO_PRESETS, REAL_DATASETS, SN_PRESETS, fisher_observed
+from ..fisher.forecast import (FORECAST_DEFAULT_FIXED, FORECAST_FIDUCIAL, FORECAST_PARAMS, ForecastSettings,
+                               Forecaster)
 from ..likelihoods.readout import best_fit
+from ..parameters import MARGINALIZED_OFFSETS
 from ..plots.dashboard_panels import fisher_panel
 from ..plots.style import labels_for, palette
 from ._base import Dashboard, new_figure, readout_table, slider
 
-__all__ = ["fisher_explorer", "FisherExplorer", "REAL_DATA"]
+__all__ = ["fisher_explorer", "FisherExplorer"]
 
 NONE = "none"
-# preset -> the real dataset(s) it mimics, first available wins
-REAL_DATA = {"Pantheon+-like": ("pantheon_plus", "union3"), "DESI DR2-like": ("desi_dr2_bao",)}
-_DEFAULT_FIXED = ("Omega_b", "Omega_k")
 
 
 class FisherExplorer(Dashboard):
@@ -50,7 +49,7 @@ class FisherExplorer(Dashboard):
              "real": widgets.Checkbox(value=False, description="overlay real data", indent=False)}
         rows = []
         for p in FORECAST_PARAMS:
-            c[f"status_{p}"] = widgets.Dropdown(options=["free", "fixed"], value="fixed" if p in _DEFAULT_FIXED
+            c[f"status_{p}"] = widgets.Dropdown(options=["free", "fixed"], value="fixed" if p in FORECAST_DEFAULT_FIXED
                                                 else "free", description=p, layout=widgets.Layout(width="190px"))
             c[f"prior_{p}"] = widgets.FloatText(value=0.0, description="prior σ", layout=widgets.Layout(width="170px"))
             rows.append(widgets.HBox([c[f"status_{p}"], c[f"prior_{p}"]]))
@@ -133,7 +132,7 @@ class FisherExplorer(Dashboard):
     def _real_panel(self, s: ForecastSettings, x: str, y: str):
         datasets = []
         for preset in (s.sn, s.bao):
-            for name in REAL_DATA.get(preset, ()):
+            for name in REAL_DATASETS.get(preset, ()):
                 try:
                     datasets.append((name, likelihoods.get(name)))
                     break
@@ -141,11 +140,11 @@ class FisherExplorer(Dashboard):
                     continue
         if not datasets:
             return None, "no real dataset matches the chosen presets"
-        free = tuple(p for p in FORECAST_PARAMS if p not in s.fixed and p != "M")  # SN offset marginalized
+        free = tuple(p for p in FORECAST_PARAMS if p not in s.fixed and p not in MARGINALIZED_OFFSETS)
         key = (tuple(n for n, _ in datasets), free, tuple(sorted(s.priors.items())))
         if key not in self._real_cache:
             lk = likelihoods.combine(*[lk for _, lk in datasets])
-            start = {k: v for k, v in FORECAST_FIDUCIAL.items() if k != "M"}
+            start = {k: v for k, v in FORECAST_FIDUCIAL.items() if k not in MARGINALIZED_OFFSETS}
             try:
                 best = best_fit(lk, start, free)["best"]
                 F = fisher_observed(lk, best, free, name="real: " + lk.name)
