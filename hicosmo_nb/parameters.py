@@ -58,6 +58,7 @@ __all__ = [
     "NEUTRINO_HIERARCHIES",
     "MARGINALIZED_OFFSETS",
     "H_UNIT",
+    "C_KM_S",
     "OMEGA_GAMMA_H2_PER_T4",
     "NU_PER_SPECIES",
     "T_NU_OVER_T_CMB",
@@ -129,6 +130,7 @@ H_UNIT = 100.0  # km/s/Mpc: h = H0 / H_UNIT
 _K_B = 1.380649e-23
 _HBAR = 1.054571817e-34
 _C = 299792458.0
+C_KM_S = _C / 1000.0  # speed of light [km/s]
 _G = 6.67430e-11
 _MPC = 3.0856775814913673e22
 _EV = 1.602176634e-19

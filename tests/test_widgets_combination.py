@@ -12,6 +12,7 @@ import pytest
 pytest.importorskip("ipywidgets")
 
 from hicosmo_nb.compare import CombinationFits, maximize  # noqa: E402
+from hicosmo_nb.compare.fit import build_maximizer  # noqa: E402
 from hicosmo_nb.inference import build_problem  # noqa: E402
 from hicosmo_nb.widgets import combination_explorer  # noqa: E402
 
@@ -39,6 +40,15 @@ def test_cache_matches_an_independent_fit_and_compiles_once(fits):
     assert abs(a.mode["Omega_m"] - 0.2975) < 0.2 * 0.0086
     assert a.sigma["Omega_m"] == pytest.approx(0.0086, rel=0.1)
     assert fits.is_cached(("union3", "desi"), "LCDM")
+
+
+def test_the_laplace_hessian_from_compiled_gradients_is_the_exact_one(fits):
+    # the fits difference their compiled gradients instead of compiling jax.hessian per fit
+    b = fits.fit(("desi", "union3"), "LCDM")
+    exact = build_maximizer(fits.problem(("desi", "union3"), "LCDM"))
+    x = np.array([b.mode[p] for p in b.free])
+    cov = np.linalg.inv(-np.asarray(exact.hessian_x(x)))
+    assert np.allclose(b.cov, cov, rtol=1e-6, atol=0)
 
 
 def test_bad_combinations_name_the_problem(fits):

@@ -36,7 +36,7 @@ from .. import likelihoods
 from ..inference import Problem
 from ..inference.priors import build_transform, default_priors
 from ..parameters import BASELINE_MODEL, MODELS, NEUTRINO_HIERARCHIES, PARAMETERS, unknown_name_error
-from .fit import Maximizer, ModelFit, maximize
+from .fit import Maximizer, ModelFit, hessian_from_gradient, maximize
 from .table import Comparison, compare
 
 __all__ = ["ENTRIES", "EARLY", "EXCLUSIVE", "CombinationFits", "Structure"]
@@ -228,9 +228,15 @@ class CombinationFits:
             (v, g), (pv, pg) = loglike_u(u), s.prior_vg(u)
             return v + pv, g + pg
 
+        def loglike_x(x):
+            return sum(s.like_x[e](x) for e in ticked)
+
+        def hessian_x(x):  # from the compiled gradients: a fit compiles nothing of its own
+            return hessian_from_gradient(logpost_u, s.to_x, s.to_u({n: x[i] for i, n in enumerate(s.free)}))
+
         return Maximizer(problem=self.problem(selection, s.model), loglike_u=loglike_u, logpost_u=logpost_u,
-                         loglike_x=lambda x: sum(s.like_x[e](x) for e in ticked), log_prior_x=s.log_prior_x,
-                         to_u=s.to_u, to_x=s.to_x)
+                         loglike_x=loglike_x, log_prior_x=s.log_prior_x, to_u=s.to_u, to_x=s.to_x,
+                         hessian_x=hessian_x)
 
     def _starts(self, s: Structure, seed: int) -> dict:
         rng = np.random.default_rng(seed)

@@ -29,7 +29,7 @@ import numpy as np
 from .. import _config  # noqa: F401
 # The photon and neutrino constants and the neutrinos' share of Omega_m are part of the parameter
 # conventions (hicosmo_nb.parameters), which derives the fiducial omega_c with them.
-from ..parameters import (COSMOLOGY_DEFAULTS, COSMOLOGY_PARAMETERS, KT_NU_PER_T_CMB, NU_PER_SPECIES,
+from ..parameters import (C_KM_S, COSMOLOGY_DEFAULTS, COSMOLOGY_PARAMETERS, KT_NU_PER_T_CMB, NU_PER_SPECIES,
                           OMEGA_GAMMA_H2_PER_T4, check_scalar_params, neutrino_matter_density,
                           refuse_alternative_names, unknown_name_error)
 from .neutrinos import as_hierarchy, log_fd_ratio_and_slope, neutrino_masses
@@ -46,8 +46,6 @@ __all__ = [
     "dark_energy_ratio",
     "from_physical",
 ]
-
-C_KM_S = 299792.458  # speed of light [km/s]
 
 OPTIONS = ("neutrino_hierarchy",)  # settings allowed in a parameter dict (static, not sampled)
 
