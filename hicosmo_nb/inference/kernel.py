@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from typing import Callable, Mapping
@@ -30,6 +29,7 @@ from numpyro.infer.hmc import hmc
 from numpyro.infer.util import ParamInfo
 
 from .. import _config  # noqa: F401  (float64)
+from .._memory import release_memory
 from ..likelihoods.base import Likelihood  # noqa: F401  (doctest)
 from . import distributed
 from .devices import ChainPlan
@@ -40,8 +40,6 @@ from .settings import NutsSettings, RunSettings, count
 __all__ = ["Sampler", "build_sampler", "sampler_for", "chain_keys", "tree_depth", "STAT_FIELDS"]
 # Per-draw fields collected from HMCState (z is the unconstrained position).
 STAT_FIELDS = ("z", "potential_energy", "energy", "num_steps", "accept_prob", "diverging", "step_size")
-# One background thread compiles sampling programs while the MAP search runs (Sampler.precompile).
-_COMPILER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hicosmo_nb-compile")
 
 
 @dataclass(eq=False)
@@ -67,8 +65,7 @@ class Sampler:
     compile_seconds : float
         Time spent compiling sampling programs so far.
     compile_wait_seconds : float
-        Time runs spent waiting for those compilations (less than ``compile_seconds`` when
-        they overlapped the MAP search).
+        Time runs spent compiling, or waiting for another chain batch's thread to compile.
     """
 
     problem: Problem
@@ -202,36 +199,15 @@ class Sampler:
         self.compile_seconds += time.perf_counter() - t0
         return fn
 
-    def precompile(self, plan: ChainPlan, length: int) -> None:
-        """Start compiling the chunk programs of ``plan`` in a background thread.
-
-        :func:`~hicosmo_nb.inference.run_nuts` calls this before its MAP search, so the
-        (single-threaded) XLA compilation of the sampling program overlaps the MAP search and
-        its own compilation; :meth:`run_chunk` then waits for the result. Parallel layouts,
-        whose state must first be placed on the device mesh, compile on first use instead.
-        """
-        if plan.method in _SHARDED:
-            return
-        d = len(self.names)
-        for b in sorted({b1 - b0 for b0, b1 in plan.batches}):
-            cache_key = _chunk_key(plan, b, length)
-            if cache_key in self._compiled:
-                continue
-
-            def work(b=b):
-                template = self.init_state(np.zeros((b, d)), np.zeros((b, 2), np.uint32), evaluate=False)
-                return self._compile_chunk(template, length, plan)
-
-            self._compiled[cache_key] = _COMPILER.submit(work)
-
     def run_chunk(self, state, n_active: int, length: int, plan: ChainPlan):
         """Advance a batch ``n_active <= length`` iterations; returns ``(state, draws)``.
 
         ``draws`` has ``length`` entries per chain, the first ``n_active`` valid. One compiled
         program per (layout, batch size, length) serves every chunk of a run (warmup, sampling
-        and a shorter last chunk), so a run compiles once; the compilation is timed into
-        :attr:`compile_seconds`, and the time this call spent compiling or waiting for a
-        background compilation (:meth:`precompile`) into :attr:`compile_wait_seconds`.
+        and a shorter last chunk), so a run compiles once, at its first chunk (after the MAP
+        search: compiling both at once doubled the peak memory and saved ~5% of a cold start);
+        the compilation is timed into :attr:`compile_seconds`, and the time this call spent
+        compiling or waiting for another thread's compilation into :attr:`compile_wait_seconds`.
         """
         n_active = _count(n_active, plan)
         if plan.method == "parallel":
@@ -241,9 +217,10 @@ class Sampler:
         cache_key = _chunk_key(plan, int(jax.tree_util.tree_leaves(state)[0].shape[0]), length)
         with self._lock:  # batches may run in several threads (plan.threads): compile once
             fn = self._compiled.get(cache_key)
-            if fn is None or isinstance(fn, Future):
+            if fn is None:
                 t0 = time.perf_counter()
-                fn = fn.result() if fn is not None else self._compile_chunk(state, length, plan)
+                fn = self._compile_chunk(state, length, plan)
+                release_memory()  # the compiler's working memory, back to the OS
                 self.compile_wait_seconds += time.perf_counter() - t0
                 self._compiled[cache_key] = fn
         if plan.method == "distributed":  # every process gets all chains' state and draws

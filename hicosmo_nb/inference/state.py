@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from .. import _config  # noqa: F401  (float64)
+from .._memory import release_memory
 from ..keys import fold_in
 from .batches import advance_batches, all_leaves, assemble, batch_states, new_buffers, step_sizes
 from .checkpoint import SamplerState, check_writable, load_checkpoint
@@ -146,7 +147,6 @@ def start(problem, *, key, settings: RunSettings, nuts: NutsSettings, checkpoint
     before = sampler.compile_seconds, sampler.compile_wait_seconds
     layout = plan_chains(s.chain_method, s.num_chains, s.chain_batch_size)
     length = chunk_length(s.chunk_size, s.num_warmup, s.num_samples)
-    sampler.precompile(layout, length)  # overlaps the MAP search below
     fp = Fingerprint.of(problem, key, num_chains=s.num_chains, num_warmup=s.num_warmup,
                         num_samples=s.num_samples, nuts=nuts, init=s.init, init_jitter=s.init_jitter)
     ckeys = per_chain_keys(key, s.num_chains)
@@ -158,6 +158,7 @@ def start(problem, *, key, settings: RunSettings, nuts: NutsSettings, checkpoint
         z0, info = initial_positions(sampler, problem.priors, key=fold_in(key, "nuts/init"),
                                      num_chains=s.num_chains, init=s.init, jitter=s.init_jitter)
         init_s = time.perf_counter() - t0
+        release_memory()  # the MAP search's compiler memory, before the chunk program compiles
         states = batch_states(sampler, layout, ckeys, z0=z0, inverse_mass_matrix=info.get("inverse_mass_matrix"))
         iteration = 0
     else:
