@@ -227,7 +227,7 @@ def load(path: str | os.PathLike) -> Result:
     """Read a :class:`Result` written by :meth:`Result.save`, or GetDist/Cobaya chains.
 
     When ``path`` is not a file but ``path.1.txt`` exists, ``path`` is read as the prefix of
-    plain-text chains (:func:`hicosmo_nb.inference.chains.load_chains`; draws only).
+    plain-text chains (:func:`load_chains`; draws only).
 
     Raises
     ------
