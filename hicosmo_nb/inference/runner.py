@@ -40,9 +40,15 @@ __all__ = ["run_nuts", "continue_nuts", "finish", "run_settings"]
 _START_OPTIONS = ("nuts", "checkpoint", "log_likelihood")  # Run.start's own, beside settings
 
 
+def _unwatched(progress: bool | None, checkpoint) -> bool:
+    """No progress bars and no checkpoint: nothing needs the host between chunks, so runs
+    default to whole-phase chunks (the fewest host round trips; the draws do not change)."""
+    return not progress_enabled(progress) and checkpoint is None
+
+
 def _chunks(progress: bool | None, options: dict) -> None:
-    """Unwatched runs without checkpoints default to whole-phase chunks (see :func:`run_settings`)."""
-    if not progress_enabled(progress) and options.get("checkpoint") is None:
+    """``chunk_size="phase"`` in ``options`` unless given, for unwatched runs (:func:`_unwatched`)."""
+    if _unwatched(progress, options.get("checkpoint")):
         options.setdefault("chunk_size", "phase")
 
 
@@ -68,7 +74,7 @@ def run_settings(settings: RunSettings | None = None, *, progress: bool | None =
     >>> run_settings(RunSettings(chunk_size=50), progress=False).chunk_size
     50
     """
-    if (not progress_enabled(progress) and checkpoint is None and "chunk_size" not in shortcuts
+    if (_unwatched(progress, checkpoint) and "chunk_size" not in shortcuts
             and (settings is None or settings.chunk_size is None)):
         shortcuts["chunk_size"] = "phase"
     return RunSettings.of(settings, **shortcuts)
