@@ -166,14 +166,17 @@ def test_load_a_folder_says_it_is_a_folder(tmp_path):
 
 def test_fit_takes_nuts_settings_one_by_one(monkeypatch):
     import sys
+    from types import SimpleNamespace
 
     from hicosmo_nb.facade import fit
     from hicosmo_nb.inference import NutsSettings
 
     module = sys.modules["hicosmo_nb.facade"]
-    monkeypatch.setattr(module, "run_nuts", lambda problem, **kw: kw)  # no sampling: what is passed on
+    # no compiling or sampling: what reaches Run.start
+    monkeypatch.setattr(module, "Run", SimpleNamespace(start=lambda problem, **kw: SimpleNamespace(notes={}, kw=kw)))
+    monkeypatch.setattr(module, "finish", lambda run, **kw: run.kw)
     kw = fit("LCDM", "cc", target_accept=0.95, num_samples=10)
-    assert kw["nuts"] == NutsSettings(dense_mass=True, target_accept=0.95) and kw["num_samples"] == 10
+    assert kw["nuts"] == NutsSettings(dense_mass=True, target_accept=0.95) and kw["settings"].num_samples == 10
     with pytest.raises(ValueError, match=r"give target_accept inside nuts=NutsSettings\(\.\.\.\), not beside it"):
         fit("LCDM", "cc", target_accept=0.95, nuts=NutsSettings())
     with pytest.raises(ValueError, match=r"target_accept must be in \(0, 1\); got 1.5"):
