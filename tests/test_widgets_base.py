@@ -80,8 +80,8 @@ def test_batched_restores_the_state_when_the_block_raises():
     assert d.updates == n + 2 and d.state["sum"] == pytest.approx(0.1)
 
 
-def _fallback_warnings(caught) -> list[str]:
-    return [str(w.message) for w in caught if "ipympl's own canvas" in str(w.message)]
+def _fallback_warnings(caught) -> list:
+    return [w for w in caught if "ipympl's own canvas" in str(w.message)]
 
 
 def _draws_and_blits(d: Toy) -> None:
@@ -121,8 +121,9 @@ def test_plain_ipympl_canvas_and_one_warning_when_the_fence_fails(monkeypatch, b
     assert _frames.fast_canvas_problem() != ""
     with pytest.warns(UserWarning, match=reason) as caught:
         d = Toy(mode="ipympl")
-    assert len(_fallback_warnings(caught)) == 1
-    assert caught[0].filename == __file__  # the user's line, not the package's
+    fallback = _fallback_warnings(caught)  # (ipywidgets 7 adds deprecation warnings of its own)
+    assert len(fallback) == 1
+    assert fallback[0].filename == __file__  # the user's line, not the package's
     assert type(d.canvas) is backend_nbagg.Canvas and d.figure.canvas is d.canvas
     with warnings.catch_warnings(record=True) as again:
         warnings.simplefilter("always")
