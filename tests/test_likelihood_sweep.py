@@ -49,7 +49,13 @@ CASES = {
                               {"H0": (-20.0, 150.0), "omega_b": (-0.05, 0.2), "omega_c": (-0.1, 1.0),
                                "T_cmb": (-1.0, 5.0), **DARK}, N_POINTS,
                               [{"H0": 67.0, "omega_b": -0.01, "omega_c": 0.12},
-                               {"H0": 0.0, "omega_b": 0.02, "omega_c": 0.12}]),
+                               {"H0": 0.0, "omega_b": 0.02, "omega_c": 0.12},
+                               # E^2 dips below 0 near a = 0.9 between the validity grid's nodes
+                               # (negative dark energy, w0 > 0, wa < -2): once NaN gradients
+                               {"H0": 11.107230267252351, "omega_b": 0.087281052708726,
+                                "omega_c": 0.17388928450552757, "T_cmb": 3.060092851356228,
+                                "Omega_k": 0.45061998234490086, "w0": 0.284455791194294,
+                                "wa": -2.7889949267775416}]),
     "cmb_hicosmo_density": (lambda: L.get("planck18_priors", convention="hicosmo",
                                           parametrization="density"),
                             {"H0": (-20.0, 150.0), "Omega_m": (-0.5, 1.5), "Omega_b": (-0.1, 0.5),

@@ -54,10 +54,10 @@ from ..cosmology.densities import dark_energy_ratio
 from ..parameters import COSMOLOGY_DEFAULTS, COSMOLOGY_PARAMETERS, PARAMETERS
 from .base import Likelihood
 from ._cosmo import CosmoView, optional_cosmology
-from ..cosmology.quadrature import gauss_legendre
+from ..cosmology.quadrature import gauss_legendre, gl_points
 from .gaussian import gaussian_model
 
-__all__ = ["cmb_priors_likelihood", "chen2019_distance_priors", "CONVENTIONS"]
+__all__ = ["cmb_priors_likelihood", "chen2019_distance_priors", "chen2019_nodes_positive", "CONVENTIONS"]
 
 CONVENTIONS = ("chen2019", "hicosmo")
 _PARAMETRIZATIONS = ("physical", "density")
@@ -65,8 +65,30 @@ _Z_MAX = 1.0e5
 _PHYS_FIDUCIAL = {k: PARAMETERS[k].default for k in ("H0", "omega_b", "omega_c")}  # Planck 2018
 
 
+_N_GL = 64  # Gauss-Legendre nodes of each distance integral
+
+
 def _gl(fn, lo, hi):
-    return gauss_legendre(fn, lo, hi, 64)
+    return gauss_legendre(fn, lo, hi, _N_GL)
+
+
+def _chen2019_background(params: Mapping, de_density: Callable | None):
+    """The pieces of :func:`chen2019_distance_priors`: the full parameter dict, ``E(a)^2``,
+    ``z_*``, ``s_* = (1 + z_*)^(-1/2)`` and ``(omega_b, theta^4)``."""
+    p = {**COSMOLOGY_DEFAULTS, **params}
+    h = p["H0"] / 100.0
+    om, ob, ok = p["Omega_m"], p["Omega_b"], p["Omega_k"]
+    wb, wm = ob * h * h, om * h * h
+    theta4 = (p["T_cmb"] / 2.7) ** 4
+    z_eq = 2.5e4 * wm / theta4
+    o_r = om / (1.0 + z_eq)
+    o_de = 1.0 - om - ok - o_r
+
+    def e2_of_a(a):
+        return o_r / a**4 + om / a**3 + ok / a**2 + o_de * dark_energy_ratio(params, a, de_density)
+
+    z_star = cosmology.hu_sugiyama_z_star(wb, wm)
+    return p, e2_of_a, z_star, 1.0 / jnp.sqrt(1.0 + z_star), (wb, theta4)
 
 
 def chen2019_distance_priors(params: Mapping, *, de_density: Callable | None = None) -> dict:
@@ -80,22 +102,12 @@ def chen2019_distance_priors(params: Mapping, *, de_density: Callable | None = N
     >>> round(float(out["l_A"]), 1)
     301.8
     """
-    p = {**COSMOLOGY_DEFAULTS, **params}
-    h = p["H0"] / 100.0
-    om, ob, ok = p["Omega_m"], p["Omega_b"], p["Omega_k"]
-    wb, wm = ob * h * h, om * h * h
-    theta4 = (p["T_cmb"] / 2.7) ** 4
-    z_eq = 2.5e4 * wm / theta4
-    o_r = om / (1.0 + z_eq)
-    o_de = 1.0 - om - ok - o_r
+    p, e2_of_a, z_star, s_star, (wb, theta4) = _chen2019_background(params, de_density)
+    om, ok = p["Omega_m"], p["Omega_k"]
 
     def e_of_a(a):
-        f_de = dark_energy_ratio(params, a, de_density)
-        e2 = o_r / a**4 + om / a**3 + ok / a**2 + o_de * f_de
-        return jnp.sqrt(jnp.maximum(e2, 1e-30))
+        return jnp.sqrt(jnp.maximum(e2_of_a(a), 1e-30))
 
-    z_star = cosmology.hu_sugiyama_z_star(wb, wm)
-    s_star = 1.0 / jnp.sqrt(1.0 + z_star)
     d_h0 = cosmology.C_KM_S / p["H0"]
     # s = a^(1/2): dz/E = 2 ds / (s^3 E), da/(a^2 E) = 2 ds / (s^3 E).
     x = _gl(lambda s: 2.0 / (s**3 * e_of_a(s * s)), s_star, 1.0)
@@ -105,6 +117,19 @@ def chen2019_distance_priors(params: Mapping, *, de_density: Callable | None = N
                      0.0, s_star)
     return {"z_star": z_star, "R": jnp.sqrt(jnp.maximum(om, 0.0)) * d_m / d_h0,
             "l_A": jnp.pi * d_m / r_s, "r_s": r_s, "D_M": d_m}
+
+
+def chen2019_nodes_positive(params: Mapping, *, de_density: Callable | None = None):
+    """True where ``E^2 > 0`` at every node of :func:`chen2019_distance_priors`' integrals.
+
+    The validity grid of :func:`hicosmo_nb.cosmology.sanitize` can step over a narrow dip of
+    ``E^2`` below zero (e.g. a negative dark-energy density with ``w0 > 0``, ``wa < -2``); at a
+    node inside it the integrals diverge (``D_M`` infinite, gradients NaN). The likelihood
+    replaces such a point by a safe one before integrating, as it does for invalid ones.
+    """
+    _, e2_of_a, _, s_star, _ = _chen2019_background(params, de_density)
+    s = jnp.concatenate([gl_points(s_star, 1.0, _N_GL)[0], gl_points(0.0, s_star, _N_GL)[0]])
+    return jnp.all(e2_of_a(s * s) > 0.0)
 
 
 def cmb_priors_likelihood(priors: CMBPriors, *, convention: str = "chen2019",
@@ -173,6 +198,9 @@ def cmb_priors_likelihood(priors: CMBPriors, *, convention: str = "chen2019",
     def model(params):
         dens, ok_in = to_density(params)
         cosmo, ok = view.safe(dens, ok_in)
+        if convention == "chen2019":  # E^2 > 0 where the integrals sample it, else the safe point
+            nodes_ok = chen2019_nodes_positive(cosmo, de_density=de_density)
+            cosmo, ok = cosmology.safe_point(cosmo, nodes_ok, COSMOLOGY_DEFAULTS), ok & nodes_ok
         h2 = (cosmo["H0"] / 100.0) ** 2
         if convention == "chen2019":
             out = chen2019_distance_priors(cosmo, de_density=de_density)
