@@ -12,7 +12,16 @@ Importing :mod:`hicosmo_nb` (any submodule) runs this module first. It
   ``$HICOSMO_NB_JAX_CACHE`` if set, else ``$XDG_CACHE_HOME/hicosmo_nb/jax`` (``~/.cache/...``);
   ``HICOSMO_NB_JAX_CACHE=off`` disables it, and a cache directory you configured for JAX yourself
   (``JAX_COMPILATION_CACHE_DIR``) is left alone. Cached programs are bitwise the programs a fresh
-  compilation gives; JAX keys them by the program, the JAX version and the device.
+  compilation gives; JAX keys them by the program, the JAX version and the device;
+- on JAX versions whose lowering to XLA hashes every scalar NumPy constant of a program to the same
+  value (JAX 0.7.x, the version Colab ships in 2026), gives those constants their real hash. There
+  the lowering compares each constant with all earlier ones, so compiling a likelihood with its
+  gradient spent most of its time in that comparison (``build_problem("LCDM", ["desi_dr2_bao",
+  "bbn", "union3"])`` took 2.6 times as long). The fix is applied only when a probe shows the
+  defect (newer JAX has no such cache). It changes no compiled program: the lowered text now
+  shares a constant between uses of equal type, shape, dtype and bytes, as JAX already did for
+  other constants, and XLA's optimized program is the same (tests/test_jax_literal_fix.py). ``LITERAL_HASH_FIX`` says whether it was applied; ``HICOSMO_NB_JAX_LITERAL_FIX=off``
+  leaves JAX untouched.
 
 Importing never starts the JAX backend. Nothing else in the package touches global JAX settings.
 """
@@ -48,6 +57,39 @@ def _compilation_cache() -> str | None:
 
 
 COMPILATION_CACHE = _compilation_cache()
+
+LITERAL_FIX_ENV = "HICOSMO_NB_JAX_LITERAL_FIX"
+
+
+def _literal_hash_fix() -> bool:
+    """Hash scalar NumPy constants by their bytes in JAX's lowering cache when it hashes them all
+    alike (see the module docstring); True when applied."""
+    if os.environ.get(LITERAL_FIX_ENV, "").strip().lower() in ("off", "0", "false", "no"):
+        return False
+    try:
+        import numpy as np
+        from jax._src import core, literals
+        from jax._src.interpreters import mlir
+
+        hashable, literal_array = mlir.HashableLiteral, literals.LiteralArray
+        probe = hashable(core.Literal(literal_array(np.array(1.0), False), core.ShapedArray((), np.float64)))
+    except (ImportError, AttributeError, TypeError):
+        return False  # no such cache or no such constants: nothing to fix
+    if probe.data is not None:
+        return False
+    original = hashable.__init__
+
+    def __init__(self, value):
+        original(self, value)
+        if self.data is None and type(value.val) is literal_array:
+            arr = value.val.val
+            self.data = (arr.dtype.str, arr.shape, arr.tobytes())
+
+    hashable.__init__ = __init__
+    return True
+
+
+LITERAL_HASH_FIX = _literal_hash_fix()
 
 FAST_ENV = "HICOSMO_NB_FAST"
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
