@@ -111,34 +111,49 @@ class CumulativeRule:
         # panel at each cell's left end; a point is in that panel or the next.
         self._cells = int(np.ceil(2.0 * (edges[-1] - edges[0]) / self.width.min()))
         left = edges[0] + (edges[-1] - edges[0]) * np.arange(self._cells) / self._cells
-        self._table = np.searchsorted(edges[1:-1], left, side="right")
+        j0 = np.searchsorted(edges[1:-1], left, side="right")
+        j1 = np.minimum(j0 + 1, self.n_panels - 1)
+        # per cell, for its panel and the next: index, upper edges, widths (one gather per point)
+        self._table = np.stack([j0, edges[j0 + 1], edges[j1 + 1], self.width[j0], self.width[j1]])
 
     def locate(self, s, xp=np):
-        """Panel index ``j`` and weights ``wext`` (``s.shape + (n + 1,)``, the last weight 1 for
-        the panels above) for points ``s`` (numpy or, with ``xp=jax.numpy``, traced)."""
-        edges = xp.asarray(self.edges)
+        """Panel index ``j`` and ``wext`` (``s.shape + (2,)``: the distance ``u`` from the panel's
+        upper edge in panel widths, and the width) for points ``s`` (numpy or, with
+        ``xp=jax.numpy``, traced)."""
         scale = self._cells / (self.edges[-1] - self.edges[0])
         cell = xp.clip(xp.floor((s - self.edges[0]) * scale), 0, self._cells - 1).astype(np.int32)
-        j = xp.asarray(self._table)[cell]
-        j = xp.minimum(j + (s >= edges[j + 1]), self.n_panels - 1)
-        width = xp.asarray(self.width)[j]
-        u = (edges[j + 1] - s) / width
-        powers = xp.stack([u ** (k + 1) for k in range(self.n)], axis=-1)
-        w = width[..., None] * (powers @ xp.asarray(self._d).T)
-        return j, xp.concatenate([w, xp.ones(s.shape + (1,))], axis=-1)
+        j0, hi0, hi1, width0, width1 = xp.asarray(self._table)[:, cell]
+        up = s >= hi0  # in the next panel (the last panel's "next" is itself)
+        j = xp.minimum(j0.astype(np.int32) + up, self.n_panels - 1)
+        hi, width = xp.where(up, hi1, hi0), xp.where(up, width1, width0)
+        return j, xp.stack([(hi - s) / width, width], axis=-1)
 
     def integrate(self, values, j, wext):
         """``∫_s^{top} f`` for the located points, from ``values = f(nodes)`` (leading axes kept:
-        several integrands at once, gathered together: each point reads one contiguous row)."""
+        several integrands at once, gathered together: each point reads one contiguous row).
+
+        Per panel, the interpolant's integral from the upper edge down to ``u`` widths below it
+        is ``width u sum_k c_k u^k`` with ``c = values @ d`` (``n`` coefficients per panel, from
+        the node values once per call); each point then reads its panel's ``c`` and the integral
+        above the panel, and evaluates that polynomial (Horner): ``n`` multiply-adds per point
+        and integrand."""
         xp = np if isinstance(values, np.ndarray) and isinstance(j, np.ndarray) else jnp
         g = values.reshape(values.shape[:-1] + (self.n_panels, self.n))
         panels = xp.sum(g * xp.asarray(self.weights), axis=-1)
         above = xp.cumsum(panels[..., ::-1], axis=-1)[..., ::-1]  # ∫ from edge_j to the top
         above = xp.concatenate([above[..., 1:], xp.zeros(panels.shape[:-1] + (1,))], axis=-1)
-        rows = xp.concatenate([g, above[..., None]], axis=-1)  # (..., K, n + 1)
-        if rows.ndim == 2:
-            return xp.sum(rows[j] * wext, axis=-1)
+        rows = xp.concatenate([g @ xp.asarray(self._d), above[..., None]], axis=-1)  # (..., K, n + 1)
+        u, width = wext[..., 0], wext[..., 1]
         lead = rows.shape[:-2]
-        rows = xp.moveaxis(rows.reshape((-1,) + rows.shape[-2:]), 0, -1)  # (K, n + 1, B)
-        out = xp.einsum("...nb,...n->b...", rows[j], wext)
+        if lead:  # integrands last, so that each point's gather reads one contiguous block
+            rows = xp.moveaxis(rows.reshape((-1,) + rows.shape[-2:]), 0, -1)  # (K, n + 1, B)
+            u, width = u[..., None], width[..., None]
+        r = rows[j]  # (*s.shape, n + 1[, B])
+        poly = r[..., self.n - 1, :] if lead else r[..., self.n - 1]
+        for k in range(self.n - 2, -1, -1):
+            poly = poly * u + (r[..., k, :] if lead else r[..., k])
+        out = width * u * poly + (r[..., self.n, :] if lead else r[..., self.n])
+        if not lead:
+            return out
+        out = xp.moveaxis(out, -1, 0)
         return out.reshape(lead + out.shape[1:])
