@@ -114,8 +114,11 @@ def test_structural_change_recaptures_background_and_limits_hold_data_and_curves
     d.set(H0=68.0, Omega_m=0.31)  # ... and stays grown when the curve comes back
     grown = ax_hz.get_ylim()
     full = d.full_draws
-    d.set(model="wCDM")  # structural: limits fitted again, a new background
+    d.set(model="wCDM")  # structural: limits fitted again, a new layout and background, in one draw
     assert d.full_draws > full and ax_hz.get_ylim()[1] < grown[1] - 50
+    frame = _frame(d)  # the layout's own draw is the frame sent: equal to drawing the laid-out figure again
+    np.testing.assert_array_equal(_decode(d.canvas.value), frame)
+    assert _pixels_off(d) == 0
     blits = d.blits
     d.set(w0=-0.8)  # a slider: blitted over the new background
     assert d.blits == blits + 1

@@ -6,6 +6,8 @@ other four: programmatic handle, cached toggles, bad states as messages, Run NUT
 combination to the live sampler dashboard.
 """
 
+import io
+
 import numpy as np
 import pytest
 
@@ -15,6 +17,7 @@ from hicosmo_nb.compare import CombinationFits, maximize  # noqa: E402
 from hicosmo_nb.compare.fit import build_maximizer  # noqa: E402
 from hicosmo_nb.inference import build_problem  # noqa: E402
 from hicosmo_nb.widgets import combination_explorer  # noqa: E402
+from PIL import Image  # noqa: E402
 
 # uncalibrated BAO (h r_d free) + Union3: cheap to compile, and one structure for both combinations
 ENTRY_SET = ("desi", "theta_star", "cmb", "union3")
@@ -74,9 +77,25 @@ def test_dashboard_overlays_cached_combinations_and_keeps_bad_states(fits):
     d.set(use_union3=True)
     assert [r["selection"] for r in d.state["combinations"]] == [("desi", "union3"), ("desi",)]
     n_fits = len(fits._fits)  # (counted here: other tests of this worker may have fitted it before)
+    ax = d.figure.axes[0]
+    view, full, layouts = (ax.get_xlim(), ax.get_ylim()), d.full_draws, []
+    relayout = d._relayout
+    d._relayout = lambda: (layouts.append(1), relayout())
     d.set(use_union3=False)
     d.set(use_union3=True)
     assert len(fits._fits) == n_fits  # toggles of fitted combinations reuse the cached fits
+    # a tick box keeps the view (the DESI + Union3 ellipse lies inside the pinned DESI one): one draw
+    # each, no new layout, and the ellipses stay inside the axes
+    assert (ax.get_xlim(), ax.get_ylim()) == view and d.full_draws == full + 2 and not layouts
+    for r in d.state["combinations"]:
+        for e in r["ellipses"]:
+            assert view[0][0] < e[:, 0].min() and e[:, 0].max() < view[0][1]
+            assert view[1][0] < e[:, 1].min() and e[:, 1].max() < view[1][1]
+    # a toggle is one full draw (the layout's own), and the PNG sent is the figure as drawn again
+    frame = np.asarray(d.figure.canvas.buffer_rgba()).copy()
+    np.testing.assert_array_equal(np.asarray(Image.open(io.BytesIO(d.canvas.value)).convert("RGBA")), frame)
+    d.figure.canvas.draw()
+    np.testing.assert_array_equal(np.asarray(d.figure.canvas.buffer_rgba()), frame)
     # ellipse vertices are the Laplace 68.3% contour: (x - m)^T C^-1 (x - m) = 2.30
     r = d.state["combinations"][0]
     f = r["fit"]

@@ -29,12 +29,16 @@ Cheap redraws (blitting)
     change. Axis limits are set from the data and the current curves (error bars included, with
     margins) at each full draw and frozen while sliders move; they change only when an animated
     artist leaves the view (which grows to hold it) or everything shrinks below a quarter of it
-    (:class:`~hicosmo_nb.widgets._blit.ViewLimits`). Dashboards without animated artists (the
-    sampler) draw the whole figure each time (``draw_idle`` in ipympl mode).
+    (:class:`~hicosmo_nb.widgets._blit.ViewLimits`). Structural controls that change only
+    curves and legends, not the axes (``keep_view=`` in :meth:`Dashboard._setup`: the
+    combination explorer's dataset tick boxes), get a full draw that keeps the view, as a slider
+    does: a contour that shrinks is seen shrinking in the same axes. Dashboards without animated
+    artists (the sampler) draw the whole figure each time (``draw_idle`` in ipympl mode).
     The layout is computed once (constrained layout on the first draw, and again after a
-    structural change), then frozen (``set_layout_engine("none")``, legends placed by "best"
-    pinned where they landed, titles pinned, which skips matplotlib's per-draw check of their
-    overlap with tick labels).
+    structural change or a change of the view: new tick labels), then frozen
+    (``set_layout_engine("none")``, legends placed by "best" pinned where they landed, titles
+    pinned, which skips matplotlib's per-draw check of their overlap with tick labels). The
+    layout's own draw is the frame: pinning changes no pixel, so the figure is not drawn twice.
 
 Only APIs present in both ipywidgets 7.7 (Colab) and 8 are used: ``observe(handler,
 names="value")``, ``Layout``, ``HTML``, ``Image``, ``VBox``/``HBox``, ``FloatSlider``,
@@ -131,7 +135,7 @@ class Dashboard(widgets.VBox):
     """
 
     def _setup(self, figure: Figure, controls: dict[str, widgets.Widget], panel: widgets.Widget,
-               mode: str = "auto", title: str = "", animated: Sequence = ()) -> None:
+               mode: str = "auto", title: str = "", animated: Sequence = (), keep_view: Sequence[str] = ()) -> None:
         self.mode = canvas_mode(mode)
         self.figure = figure
         self.controls = dict(controls)
@@ -145,6 +149,9 @@ class Dashboard(widgets.VBox):
         self._frozen = False  # True once _relayout has laid the figure out and frozen it
         self._best_legends: list = []
         self._full_pending = True  # the next redraw draws the whole figure (and a new background)
+        self._restyle_pending = False  # ... the same, keeping the view unless the animated artists need a new one
+        # structural controls that change only texts and legends (not the axes): see _mark
+        self._keep_view = {id(controls[n]) for n in keep_view}
         self.full_draws = self.blits = 0
         self.readout = widgets.HTML(value="")
         self.message_area = widgets.HTML(value="")
@@ -186,8 +193,7 @@ class Dashboard(widgets.VBox):
                 return self
         with self.batched():
             for k, v in values.items():
-                self._layout_dirty |= self._frozen and _structural(self.controls[k])
-                self._full_pending |= _structural(self.controls[k])
+                self._mark(self.controls[k])
                 self.controls[k].value = v
         return self
 
@@ -216,9 +222,22 @@ class Dashboard(widgets.VBox):
             self.update()
 
     # ------------------------------------------------------------------------ updates
+    def _mark(self, control) -> None:
+        """Record the redraw a change of ``control`` needs: a slider, a blit; a structural control,
+        a full draw with the view fitted again and a new layout; a structural control named in
+        ``keep_view`` (a dataset tick box: new curves and legend, the same axes), a full draw
+        that keeps the view and the layout unless the animated artists leave the view or shrink
+        below a quarter of it, as a slider move does."""
+        if not _structural(control):
+            return
+        if id(control) in self._keep_view:
+            self._restyle_pending = True
+        else:
+            self._full_pending = True
+            self._layout_dirty |= self._frozen
+
     def _on_change(self, change) -> None:
-        self._layout_dirty |= self._frozen and _structural(change["owner"])
-        self._full_pending |= _structural(change["owner"])
+        self._mark(change["owner"])
         if self._batch:
             return
         loop = _running_loop()
@@ -245,7 +264,7 @@ class Dashboard(widgets.VBox):
             return
         self._values = values
         self._show_message("")
-        if self._full_pending:
+        if self._full_pending or self._restyle_pending:
             self._restyle(values)
         self._draw(values)
         self.redraw()
@@ -259,15 +278,19 @@ class Dashboard(widgets.VBox):
         if blitter.artists and self._view.fit(force=full):
             full = True
             self._layout_dirty |= self._frozen  # new limits, new tick labels: lay out once more
-        if self._layout_dirty:
-            self._relayout()
-        self._full_pending = False
+        full = full or self._restyle_pending
+        laid_out = self._layout_dirty
+        if laid_out:
+            self._relayout()  # its draw, with the final layout, is this frame (and the background)
+        self._full_pending = self._restyle_pending = False
         if full or not blitter.valid:
             self.full_draws += 1
             if self.mode == "ipympl" and not blitter.artists:
-                self.canvas.draw_idle()  # the browser asks for the frame
+                if not laid_out:
+                    self.canvas.draw_idle()  # the browser asks for the frame
                 return
-            self.figure.canvas.draw()  # draw_event caches the background; ipympl: frame ready
+            if not laid_out:
+                self.figure.canvas.draw()  # draw_event caches the background; ipympl: frame ready
         else:
             self.blits += 1
             blitter.blit()

@@ -65,7 +65,8 @@ class CombinationExplorer(Dashboard):
                                                    widgets.HBox(list(self.buttons.values()))])])
         self.nuts_area = widgets.VBox()
         self._setup(fig, c, panel, mode, "Dataset combinations: Laplace ellipses and significance",
-                    animated=[ln for pair in self._lines for ln in pair] + self._marks)
+                    animated=[ln for pair in self._lines for ln in pair] + self._marks,
+                    keep_view=[f"use_{e}" for e in ENTRIES])
         self.children = tuple(self.children) + (self.nuts_area,)
         c["model"].observe(self._on_model, names="value")
         self.update()
@@ -207,6 +208,9 @@ def combination_explorer(datasets: Sequence[str] = ("desi", "cmb"), model: str =
     with DESI's two-sided Gaussian sigma, the Laplace ln Bayes factor and the marginalized errors.
     A fit is computed once per combination and model (the first fit of a model structure
     compiles, later ones only optimize); toggling back to a fitted combination only redraws.
+    Ticking datasets keeps the axes as they are, so a contour that shrinks is seen shrinking;
+    they grow when a contour leaves them and are fitted again when all contours shrink below a
+    quarter of them, or when the model or the pair of parameters changes.
     "Run NUTS" starts the live sampler dashboard on the current combination.
 
     Parameters
