@@ -1,7 +1,7 @@
 """Execute every notebooks/*.ipynb top to bottom, headless, in a kernel running this Python.
 
 The kernel gets ``HICOSMO_NB_FAST=1`` (notebooks shrink sample counts; they must never skip
-cells) and the inline matplotlib backend, which works headless. A failure names the notebook,
+cells; ``HICOSMO_NB_FAST=0`` in the test's environment runs the full setting instead) and the inline matplotlib backend, which works headless. A failure names the notebook,
 the cell number, the start of its source and the error. Errors raised inside widget callbacks
 (e.g. an ``ipywidgets.interact`` function) do not stop a cell, so the widget state is scanned
 for error outputs too.
@@ -92,7 +92,9 @@ def kernel_path(tmp_path_factory) -> pathlib.Path:
         "display_name": "hicosmo_nb tests",
         "language": "python",
         "env": {
-            "HICOSMO_NB_FAST": "1",
+            # the fast setting unless the test run asks for the full one (HICOSMO_NB_FAST=0), e.g.
+            # to measure the notebooks' peak memory as users run them
+            "HICOSMO_NB_FAST": os.environ.get("HICOSMO_NB_FAST") or "1",
             # agg-based, headless, and shows figures as PNG outputs (plain Agg would hide them)
             "MPLBACKEND": "module://matplotlib_inline.backend_inline",
             "PYTHONWARNINGS": "ignore::DeprecationWarning",
