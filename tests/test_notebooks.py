@@ -1,8 +1,9 @@
 """Execute every notebooks/*.ipynb top to bottom, headless, in a kernel running this Python.
 
 The kernel gets ``HICOSMO_NB_FAST=1`` (notebooks shrink sample counts; they must never skip
-cells; ``HICOSMO_NB_FAST=0`` in the test's environment runs the full setting instead) and the inline matplotlib backend, which works headless. A failure names the notebook,
-the cell number, the start of its source and the error. Errors raised inside widget callbacks
+cells; ``HICOSMO_NB_FAST=0`` in the test's environment runs the full setting instead) and the
+inline matplotlib backend, which works headless. A failure names the notebook, the cell number,
+the start of its source and the error. Errors raised inside widget callbacks
 (e.g. an ``ipywidgets.interact`` function) do not stop a cell, so the widget state is scanned
 for error outputs too.
 

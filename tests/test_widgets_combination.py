@@ -91,7 +91,7 @@ def test_dashboard_overlays_cached_combinations_and_keeps_bad_states(fits):
         for e in r["ellipses"]:
             assert view[0][0] < e[:, 0].min() and e[:, 0].max() < view[0][1]
             assert view[1][0] < e[:, 1].min() and e[:, 1].max() < view[1][1]
-    # a toggle is one full draw (the layout's own), and the PNG sent is the figure as drawn again
+    # the PNG sent after a toggle is the figure as it draws again
     frame = np.asarray(d.figure.canvas.buffer_rgba()).copy()
     np.testing.assert_array_equal(np.asarray(Image.open(io.BytesIO(d.canvas.value)).convert("RGBA")), frame)
     d.figure.canvas.draw()

@@ -150,7 +150,7 @@ class Dashboard(widgets.VBox):
         self._best_legends: list = []
         self._full_pending = True  # the next redraw draws the whole figure (and a new background)
         self._restyle_pending = False  # ... the same, keeping the view unless the animated artists need a new one
-        # structural controls that change only texts and legends (not the axes): see _mark
+        # structural controls that change only curves and legends, not the axes: see _mark
         self._keep_view = {id(controls[n]) for n in keep_view}
         self.full_draws = self.blits = 0
         self.readout = widgets.HTML(value="")
