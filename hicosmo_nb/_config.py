@@ -20,8 +20,9 @@ Importing :mod:`hicosmo_nb` (any submodule) runs this module first. It
   "bbn", "union3"])`` took 2.6 times as long). The fix is applied only when a probe shows the
   defect (newer JAX has no such cache). It changes no compiled program: the lowered text now
   shares a constant between uses of equal type, shape, dtype and bytes, as JAX already did for
-  other constants, and XLA's optimized program is the same (tests/test_jax_literal_fix.py). ``LITERAL_HASH_FIX`` says whether it was applied; ``HICOSMO_NB_JAX_LITERAL_FIX=off``
-  leaves JAX untouched.
+  other constants, and XLA's optimized program is the same (tests/test_jax_literal_fix.py).
+  ``LITERAL_HASH_FIX`` says whether it was applied; ``HICOSMO_NB_JAX_LITERAL_FIX=off`` leaves JAX
+  untouched.
 
 Importing never starts the JAX backend. Nothing else in the package touches global JAX settings.
 """
