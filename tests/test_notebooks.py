@@ -40,6 +40,7 @@ KERNEL_NAME = "hicosmo-nb-test"
 # bytes; Binder (which runs the Python 3.12 / ipywidgets 8 stack of binder/) gives 1-2 GB and kills
 # a kernel above 2 GB. .ci/colab_like sets HICOSMO_NB_PEAK_RSS_LIMIT to Colab's budget instead.
 PEAK_RSS_LIMIT = float(os.environ.get("HICOSMO_NB_PEAK_RSS_LIMIT", "1.5e9"))
+HARNESS_TIMEOUT = 30  # s; the harness's own one-line cells
 
 
 class PeakRSS:
@@ -143,17 +144,18 @@ def test_notebooks_read_the_fast_setting_through_fast_mode():
         assert not reads, f"{path.name} reads HICOSMO_NB_FAST itself ({reads}); use fast_mode()"
 
 
-def _execute(nb, name: str, memory: PeakRSS | None = None) -> str | None:
+def _execute(nb, name: str, memory: PeakRSS | None = None, timeout: int = CELL_TIMEOUT) -> str | None:
     """Run ``nb`` in place; return a failure message naming the cell, or None if all went well.
 
-    With ``memory``, the kernel's memory is sampled from its start to the end of the run."""
+    With ``memory``, the kernel's memory is sampled from its start to the end of the run.
+    ``timeout`` (seconds) bounds each cell's wait for the kernel's reply."""
     n_code = sum(c.cell_type == "code" and bool(c.source.strip()) for c in nb.cells)
     if n_code == 0:
         return f"{name} has no code cells"
     client = NotebookClient(
         nb,
         kernel_name=KERNEL_NAME,
-        timeout=CELL_TIMEOUT,
+        timeout=timeout,
         allow_errors=False,
         store_widget_state=True,
         resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
@@ -167,7 +169,9 @@ def _execute(nb, name: str, memory: PeakRSS | None = None) -> str | None:
         if where is None:  # timeout: the first non-empty code cell that did not finish
             idx = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"
                         and c.source.strip() and not c.get("execution_count")), -1)
-            where = (idx, f"timed out after {CELL_TIMEOUT} s")
+            where = (idx, f"timed out after {timeout} s")
+        elif isinstance(err, CellTimeoutError):  # the error was shown, its reply never came
+            where = (where[0], f"{where[1]} (and no execute reply within {timeout} s)")
         idx, msg = where
         return (f"{name}: cell {idx} failed: {msg}\n--- cell source ---\n{_source_head(nb, idx)}\n"
                 f"--- details ---\n{str(err)[-3000:]}")
@@ -207,7 +211,11 @@ def test_notebook_runs(path, kernel_path, monkeypatch, record_property):
 
 
 def test_runner_reports_the_broken_cell_and_widget_errors(kernel_path, monkeypatch):
-    """The harness itself: a failing cell is named, an error inside interact is caught."""
+    """The harness itself: a failing cell is named, an error inside interact is caught.
+
+    Every cell here returns at once, so a reply is waited for HARNESS_TIMEOUT s, not the
+    notebooks' 300 s: once (Colab-like job, ipykernel 6.29, both CPUs busy) the kernel sent the
+    failing cell's error but not its execute reply, and the test waited out the full timeout."""
     monkeypatch.setenv("JUPYTER_PATH", str(kernel_path))
     v4 = nbformat.v4
     nb = v4.new_notebook(cells=[
@@ -216,7 +224,7 @@ def test_runner_reports_the_broken_cell_and_widget_errors(kernel_path, monkeypat
         v4.new_code_cell("y = x + 1\nraise RuntimeError('boom ' + str(y))"),
         v4.new_code_cell("z = 3"),
     ])
-    msg = _execute(nb, "broken.ipynb")
+    msg = _execute(nb, "broken.ipynb", timeout=HARNESS_TIMEOUT)
     assert msg is not None and "broken.ipynb: cell 2 failed: RuntimeError: boom 2" in msg
     assert "raise RuntimeError" in msg
     nb = v4.new_notebook(cells=[v4.new_code_cell(
@@ -224,8 +232,15 @@ def test_runner_reports_the_broken_cell_and_widget_errors(kernel_path, monkeypat
         "@w.interact(a=w.FloatSlider(value=1.0))\n"
         "def f(a):\n    raise ValueError(f'bad slider {a}')"
     )])
-    msg = _execute(nb, "widget.ipynb")
+    msg = _execute(nb, "widget.ipynb", timeout=HARNESS_TIMEOUT)
     assert msg is not None and "widget callback raised: ValueError: bad slider 1.0" in msg
+    # an error shown but no reply (as in that stall): the error and the missing reply are named
+    nb = v4.new_notebook(cells=[v4.new_code_cell(
+        "import time\ntry:\n    1 / 0\nexcept ZeroDivisionError:\n    get_ipython().showtraceback()\n"
+        "time.sleep(60)")])
+    msg = _execute(nb, "silent.ipynb", timeout=2)
+    assert msg is not None and "silent.ipynb: cell 0 failed: ZeroDivisionError" in msg
+    assert "(and no execute reply within 2 s)" in msg
 
 
 def test_peak_memory_sees_an_allocation(kernel_path, monkeypatch):
@@ -235,7 +250,7 @@ def test_peak_memory_sees_an_allocation(kernel_path, monkeypatch):
         "import time\nblock = bytearray(400_000_000)\nblock[::4096] = b'x' * len(block[::4096])\ntime.sleep(0.5)")])
     memory = PeakRSS()
     try:
-        assert _execute(nb, "alloc.ipynb", memory) is None
+        assert _execute(nb, "alloc.ipynb", memory, timeout=HARNESS_TIMEOUT) is None
     finally:
         peak = memory.stop()
     assert 400e6 < peak < PEAK_RSS_LIMIT, peak
