@@ -36,7 +36,7 @@ from .. import likelihoods
 from ..inference import Problem
 from ..inference.priors import build_transform, default_priors
 from ..parameters import BASELINE_MODEL, MODELS, NEUTRINO_HIERARCHIES, PARAMETERS, unknown_name_error
-from .fit import Maximizer, ModelFit, hessian_from_gradient, maximize
+from .fit import Maximizer, ModelFit, hessian_from_gradient, maximize, posterior_u
 from .table import Comparison, compare
 
 __all__ = ["ENTRIES", "EARLY", "EXCLUSIVE", "CombinationFits", "Structure"]
@@ -224,9 +224,7 @@ class CombinationFits:
             parts = [s.like_vg[e](u) for e in ticked]
             return sum(v for v, _ in parts), sum(g for _, g in parts)
 
-        def logpost_u(u):
-            (v, g), (pv, pg) = loglike_u(u), s.prior_vg(u)
-            return v + pv, g + pg
+        logpost_u = posterior_u(loglike_u, s.prior_vg)
 
         def loglike_x(x):
             return sum(s.like_x[e](x) for e in ticked)

@@ -2,10 +2,13 @@
 the posterior mode and its Laplace (Gaussian) evidence.
 
 A :class:`Maximizer` holds the compiled objective of one problem (value and gradient of
-``ln L`` and of ``ln L + ln prior``, in the sampler's unconstrained coordinates, so the prior
-bounds hold by construction); build it once and call :func:`maximize` as often as you like, e.g.
-from a dashboard. The maximum is a real optimization (scipy L-BFGS-B with JAX gradients) from
-several starts, drawn from the posterior draws when given, never the best draw itself.
+``ln L`` and of ``ln prior``, in the sampler's unconstrained coordinates, so the prior bounds hold
+by construction); build it once and call :func:`maximize` as often as you like, e.g. from a
+dashboard. The maximum is a real optimization (scipy L-BFGS-B with JAX gradients) from several
+starts, drawn from the posterior draws when given, never the best draw itself. The likelihood is
+compiled once, with its gradient: the posterior adds the prior's small program to it, and the
+Laplace Hessian is differenced from that gradient (:func:`hessian_from_gradient`), so a fit
+compiles no second copy of the likelihood and no ``jax.hessian`` of it.
 
 Laplace evidence at the posterior mode ``x*`` with ``Sigma = [-grad grad (ln L + ln pi)]^-1``::
 
@@ -37,7 +40,8 @@ from .. import _config  # noqa: F401  (float64)
 from ..inference import Problem
 from ..inference.priors import build_transform
 
-__all__ = ["Maximizer", "ModelFit", "build_maximizer", "maximize", "n_data", "hessian_from_gradient"]
+__all__ = ["Maximizer", "ModelFit", "build_maximizer", "maximize", "n_data", "hessian_from_gradient",
+           "posterior_u"]
 
 FD_STEP = 1e-5  # central-difference step of hessian_from_gradient, in unconstrained coordinates
 
@@ -47,12 +51,13 @@ class Maximizer(NamedTuple):
 
     problem: Problem
     loglike_u: Callable        # u -> (ln L, d ln L / du), jitted
-    logpost_u: Callable        # u -> (ln L + ln pi(x), gradient), jitted
-    loglike_x: Callable        # x vector -> ln L
+    logpost_u: Callable        # u -> (ln L + ln pi(x), gradient): loglike_u plus the prior's program
+    loglike_x: Callable        # x vector -> ln L (jitted; compiled on its first call)
     log_prior_x: Callable      # x vector -> ln pi(x) (density in x)
     to_u: Callable             # {name: value} -> u
     to_x: Callable             # u -> x vector
-    hessian_x: Callable        # x vector -> Hessian of ln L + ln pi(x), jitted (Laplace)
+    hessian_x: Callable        # x vector -> Hessian of ln L + ln pi(x) (build_maximizer: exact,
+                               # jax.hessian compiled on its first call; maximize does not use it)
 
 
 class ModelFit(NamedTuple):
@@ -146,13 +151,24 @@ def build_maximizer(problem: Problem) -> Maximizer:
         c = transform.constrain(u)
         return jnp.stack([c[n] for n in names])
 
+    loglike_u = jax.jit(jax.value_and_grad(lambda u: loglike_x(to_x(u))))
     return Maximizer(
-        problem=problem,
-        loglike_u=jax.jit(jax.value_and_grad(lambda u: loglike_x(to_x(u)))),
-        logpost_u=jax.jit(jax.value_and_grad(lambda u: loglike_x(to_x(u)) + log_prior_x(to_x(u)))),
+        problem=problem, loglike_u=loglike_u,
+        logpost_u=posterior_u(loglike_u, jax.jit(jax.value_and_grad(lambda u: log_prior_x(to_x(u))))),
         loglike_x=jax.jit(loglike_x), log_prior_x=jax.jit(log_prior_x),
         to_u=lambda values: np.asarray(transform.unconstrain(values), dtype=float),
         to_x=jax.jit(to_x), hessian_x=jax.jit(jax.hessian(lambda x: loglike_x(x) + log_prior_x(x))))
+
+
+def posterior_u(loglike_u: Callable, log_prior_u: Callable) -> Callable:
+    """``u -> (ln L + ln pi, gradient)`` from the two compiled ``value_and_grad`` functions:
+    the posterior needs no program of its own (the prior's is small)."""
+
+    def logpost_u(u):
+        (v, g), (pv, pg) = loglike_u(u), log_prior_u(u)
+        return v + pv, g + pg
+
+    return logpost_u
 
 
 def hessian_from_gradient(value_and_grad_u: Callable, to_x: Callable, u, *, step: float = FD_STEP) -> np.ndarray:
@@ -165,7 +181,8 @@ def hessian_from_gradient(value_and_grad_u: Callable, to_x: Callable, u, *, step
     ``step`` in ``u``, ``x''`` (which only matters away from the mode) with steps ``10 step``. The relative error is about ``(step / sigma_u)^2`` (``sigma_u`` the
     posterior width in ``u``, ~1e-2 or more for the registry's priors) plus rounding ~1e-10.
     A compiled ``jax.hessian`` of a joint likelihood costs as much memory as the rest of a fit
-    (it kept ~80 MB per dataset combination), which is why :class:`CombinationFits` uses this.
+    (it kept ~80 MB per dataset combination) and several times the gradient's compile time,
+    which is why :func:`maximize` uses this.
 
     Parameters
     ----------
@@ -305,14 +322,13 @@ def maximize(problem: Problem | Maximizer, *, draws: Any = None, num_starts: int
                       f"ln L differ by {spread:.2f}: the best is kept; check for several modes",
                       UserWarning, stacklevel=2)
     x_best = np.asarray(m.to_x(jnp.asarray(u_best)))
-    u_mode, _ = _climb(m.logpost_u, u_best)
+    u_mode, logpost_mode = _climb(m.logpost_u, u_best)  # ln L + ln pi at x_mode = to_x(u_mode)
     x_mode = jnp.asarray(m.to_x(jnp.asarray(u_mode)))
-    hess = np.asarray(m.hessian_x(x_mode))
+    hess = hessian_from_gradient(m.logpost_u, m.to_x, u_mode)  # nothing new to compile
     cov = np.linalg.inv(-0.5 * (hess + hess.T))
     sign, logdet = np.linalg.slogdet(cov)
     k = len(names)
-    log_z = (float(m.loglike_x(x_mode)) + float(m.log_prior_x(x_mode)) + 0.5 * k * math.log(2 * math.pi)
-             + (0.5 * logdet if sign > 0 else math.nan))
+    log_z = logpost_mode + 0.5 * k * math.log(2 * math.pi) + (0.5 * logdet if sign > 0 else math.nan)
     return ModelFit(name=name or problem.likelihood.name, free=names,
                     best={n: float(x_best[i]) for i, n in enumerate(names)}, loglike_max=value,
                     chi2=-2.0 * value - _chi2_offset(problem.likelihood),
