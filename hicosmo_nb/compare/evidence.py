@@ -26,7 +26,6 @@ import math
 from typing import NamedTuple
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 from scipy import stats
 
@@ -104,7 +103,9 @@ def nested_evidence(problem: Problem, *, nlive: int = 400, dlogz: float = 0.05, 
         return lk({**fixed, **{n: x[i] for i, n in enumerate(names)}})
 
     def loglike(x):
-        v = float(loglike_vec(jnp.asarray(x)))
+        # numpy goes straight into the compiled call (jnp.asarray would stage a conversion
+        # of its own on every one of dynesty's calls)
+        v = float(loglike_vec(np.asarray(x, dtype=np.float64)))
         return v if math.isfinite(v) else _FLOOR
 
     def prior_transform(u):
