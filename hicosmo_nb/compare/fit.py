@@ -181,7 +181,7 @@ def hessian_from_gradient(value_and_grad_u: Callable, to_x: Callable, u, *, step
     ``step`` in ``u``, ``x''`` (which only matters away from the mode) with steps ``10 step``. The relative error is about ``(step / sigma_u)^2`` (``sigma_u`` the
     posterior width in ``u``, ~1e-2 or more for the registry's priors) plus rounding ~1e-10.
     A compiled ``jax.hessian`` of a joint likelihood costs as much memory as the rest of a fit
-    (it kept ~80 MB per dataset combination) and several times the gradient's compile time,
+    (it kept ~80 MB per dataset combination) and about twice the gradient's compile time,
     which is why :func:`maximize` uses this.
 
     Parameters
