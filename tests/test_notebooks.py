@@ -10,7 +10,9 @@ for error outputs too.
 Binder budget: the peak resident memory of each notebook's kernel (the kernel process and its
 children, sampled every 0.1 s with psutil) must stay under :data:`PEAK_RSS_LIMIT` (Binder kills
 a kernel above 2 GB). Each figure is appended to ``$HICOSMO_NB_MEMORY_LOG`` when that is set
-(.ci/run prints it) and kept as the test's ``peak_rss_mb`` property.
+(.ci/run prints it), with the run's time split into kernel start, kernel info, cells and
+shutdown, and kept as the test's ``peak_rss_mb`` property. A run that waits more than
+:data:`STALL_WARN_S` outside its cells also warns, naming the phase.
 
 Executed copies: when ``$HICOSMO_NB_EXECUTED_DIR`` is set (.ci/run sets it), each notebook that
 ran cleanly is written there with its outputs, at its path below ``notebooks/`` (``apps/...``
@@ -18,6 +20,7 @@ included); the documentation build (.ci/docs) renders those copies, so no notebo
 twice in CI. Unset (the default), nothing is written.
 """
 
+import asyncio
 import json
 import os
 import pathlib
@@ -25,6 +28,8 @@ import re
 import sys
 import threading
 import time
+import warnings
+from queue import Empty
 
 import nbformat
 import psutil
@@ -41,6 +46,8 @@ KERNEL_NAME = "hicosmo-nb-test"
 # a kernel above 2 GB. .ci/colab_like sets HICOSMO_NB_PEAK_RSS_LIMIT to Colab's budget instead.
 PEAK_RSS_LIMIT = float(os.environ.get("HICOSMO_NB_PEAK_RSS_LIMIT", "1.5e9"))
 HARNESS_TIMEOUT = 30  # s; the harness's own one-line cells
+POLL_S = 1.0  # s; the longest single wait for a kernel message (_poll_often)
+STALL_WARN_S = 30.0  # s outside the cells (kernel start, kernel info, shutdown) that warrant a warning
 
 
 class PeakRSS:
@@ -75,6 +82,31 @@ class PeakRSS:
         if self._thread is not None:
             self._thread.join(timeout=5)
         return self.peak
+
+
+def _poll_often(channel) -> None:
+    """Make the async kernel-client ``channel.get_msg(timeout)`` wait at most :data:`POLL_S` at a
+    time, however long ``timeout`` (None: forever) is.
+
+    pyzmq's asyncio poll can miss the wake-up of a message that has arrived (ZMQ's file
+    descriptor is edge-triggered); the poll then returns only at its timeout, when it polls the
+    socket once more and finds the message. nbclient waits for each cell's reply with the cell
+    timeout, so such a miss cost 300 s: CI saw 01's interact cell take 300 s from request to
+    reply (the kernel had sent it within a second), and the harness test below take 302 s.
+    Waiting in short polls bounds the cost of a miss to POLL_S."""
+    wait = channel.get_msg
+
+    async def get_msg(timeout=None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+            try:
+                return await wait(timeout=POLL_S if left is None else min(POLL_S, left))
+            except Empty:
+                if left is not None and left <= POLL_S:
+                    raise
+
+    channel.get_msg = get_msg
 
 
 def _kernel_pid(client) -> int:
@@ -144,11 +176,27 @@ def test_notebooks_read_the_fast_setting_through_fast_mode():
         assert not reads, f"{path.name} reads HICOSMO_NB_FAST itself ({reads}); use fast_mode()"
 
 
-def _execute(nb, name: str, memory: PeakRSS | None = None, timeout: int = CELL_TIMEOUT) -> str | None:
+PHASES = ("kernel start", "kernel info", "cells", "shutdown")
+
+
+def _phase_seconds(marks: dict) -> dict:
+    """Seconds of each of :data:`PHASES` from the marks ``_execute`` records (missing: None)."""
+    order = ["start", "ready", "first_cell", "last_reply", "end"]
+    return {phase: (marks[b] - marks[a] if a in marks and b in marks else None)
+            for phase, a, b in zip(PHASES, order, order[1:])}
+
+
+def _execute(nb, name: str, memory: PeakRSS | None = None, timeout: int = CELL_TIMEOUT,
+             marks: dict | None = None) -> str | None:
     """Run ``nb`` in place; return a failure message naming the cell, or None if all went well.
 
     With ``memory``, the kernel's memory is sampled from its start to the end of the run.
-    ``timeout`` (seconds) bounds each cell's wait for the kernel's reply."""
+    ``timeout`` (seconds) bounds each cell's wait for the kernel's reply. ``marks`` (a dict)
+    receives the ``time.perf_counter()`` of the run's start, the kernel being ready, the first
+    cell's start, the last cell's reply and the end (:func:`_phase_seconds`), so that a slow run
+    says where it waited."""
+    marks = {} if marks is None else marks
+    marks["start"] = time.perf_counter()
     n_code = sum(c.cell_type == "code" and bool(c.source.strip()) for c in nb.cells)
     if n_code == 0:
         return f"{name} has no code cells"
@@ -160,8 +208,26 @@ def _execute(nb, name: str, memory: PeakRSS | None = None, timeout: int = CELL_T
         store_widget_state=True,
         resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
     )
-    if memory is not None:
-        client.on_notebook_start = lambda notebook: memory.start(_kernel_pid(client))
+
+    def on_start(notebook):
+        marks["ready"] = time.perf_counter()
+        _poll_often(client.kc.shell_channel)
+        _poll_often(client.kc.iopub_channel)
+        if memory is not None:
+            memory.start(_kernel_pid(client))
+
+    def on_cell_start(cell, cell_index):
+        marks["cell_start"] = time.perf_counter()
+        marks.setdefault("first_cell", marks["cell_start"])
+
+    def on_cell_executed(cell, cell_index, execute_reply):
+        marks["last_reply"] = time.perf_counter()
+        walls = marks.setdefault("cell_walls", {})  # cell index -> seconds from start to reply
+        walls[cell_index] = marks["last_reply"] - marks["cell_start"]
+
+    client.on_notebook_start = on_start
+    client.on_cell_start = on_cell_start
+    client.on_cell_executed = on_cell_executed
     try:
         client.execute()
     except (CellExecutionError, CellTimeoutError) as err:
@@ -175,6 +241,8 @@ def _execute(nb, name: str, memory: PeakRSS | None = None, timeout: int = CELL_T
         idx, msg = where
         return (f"{name}: cell {idx} failed: {msg}\n--- cell source ---\n{_source_head(nb, idx)}\n"
                 f"--- details ---\n{str(err)[-3000:]}")
+    finally:
+        marks["end"] = time.perf_counter()
     executed = sum(c.cell_type == "code" and bool(c.get("execution_count")) for c in nb.cells)
     if executed != n_code:
         return f"{name}: only {executed} of {n_code} code cells ran"
@@ -188,17 +256,25 @@ def _execute(nb, name: str, memory: PeakRSS | None = None, timeout: int = CELL_T
 def test_notebook_runs(path, kernel_path, monkeypatch, record_property):
     monkeypatch.setenv("JUPYTER_PATH", str(kernel_path))
     nb = nbformat.read(path, as_version=4)
-    memory, t0 = PeakRSS(), time.perf_counter()
+    memory, t0, marks = PeakRSS(), time.perf_counter(), {}
     try:
-        failure = _execute(nb, path.name, memory)
+        failure = _execute(nb, path.name, memory, marks=marks)
     finally:
         peak = memory.stop()
     seconds = time.perf_counter() - t0
+    phases = _phase_seconds(marks)
     record_property("peak_rss_mb", round(peak / 1e6))
+    where = ", ".join(f"{k} {v:.0f} s" for k, v in phases.items() if v is not None)
+    if marks.get("cell_walls"):
+        slowest = max(marks["cell_walls"], key=marks["cell_walls"].get)
+        where += f" (slowest: cell {slowest}, {marks['cell_walls'][slowest]:.0f} s)"
     if os.environ.get("HICOSMO_NB_MEMORY_LOG"):
         with open(os.environ["HICOSMO_NB_MEMORY_LOG"], "a") as log:
             log.write(f"{path.relative_to(ROOT)}: peak kernel RSS {peak / 1e6:.0f} MB, {seconds:.0f} s"
-                      f" (Python {sys.version_info.major}.{sys.version_info.minor})\n")
+                      f" ({where}; Python {sys.version_info.major}.{sys.version_info.minor})\n")
+    # CI spent 300 s in runs of 01 whose cells took 13 s in the kernel: say where such a wait is
+    if any(k != "cells" and v is not None and v > STALL_WARN_S for k, v in phases.items()):
+        warnings.warn(f"{path.name}: the run waited outside its cells: {where}", stacklevel=1)
     if failure:
         pytest.fail(failure, pytrace=False)
     if os.environ.get("HICOSMO_NB_EXECUTED_DIR"):
@@ -244,14 +320,49 @@ def test_runner_reports_the_broken_cell_and_widget_errors(kernel_path, monkeypat
     assert "(and no execute reply within 2 s)" in msg
 
 
+def test_a_missed_wake_up_costs_a_second_not_the_timeout():
+    class MissedWakeUp:
+        """A channel whose message has arrived but is found only when a poll times out."""
+
+        def __init__(self):
+            self.waits = []
+
+        async def get_msg(self, timeout=None):
+            self.waits.append(timeout)
+            await asyncio.sleep(timeout)
+            return {"msg_type": "execute_reply"}
+
+    channel = MissedWakeUp()
+    _poll_often(channel)
+    t0 = time.monotonic()
+    assert asyncio.run(channel.get_msg(timeout=300))["msg_type"] == "execute_reply"
+    assert time.monotonic() - t0 < 3 * POLL_S and channel.waits == [POLL_S]
+
+    class Silent:
+        async def get_msg(self, timeout=None):
+            await asyncio.sleep(timeout)
+            raise Empty
+
+    silent = Silent()
+    _poll_often(silent)
+    t0 = time.monotonic()
+    with pytest.raises(Empty):  # a real timeout is still one, after the whole timeout
+        asyncio.run(silent.get_msg(timeout=2.5))
+    assert 2.4 < time.monotonic() - t0 < 4.0
+
+
 def test_peak_memory_sees_an_allocation(kernel_path, monkeypatch):
-    """The memory probe: a kernel that holds 400 MB is measured above that."""
+    """The memory probe: a kernel that holds 400 MB is measured above that; the phase marks."""
     monkeypatch.setenv("JUPYTER_PATH", str(kernel_path))
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         "import time\nblock = bytearray(400_000_000)\nblock[::4096] = b'x' * len(block[::4096])\ntime.sleep(0.5)")])
-    memory = PeakRSS()
+    memory, marks = PeakRSS(), {}
     try:
-        assert _execute(nb, "alloc.ipynb", memory, timeout=HARNESS_TIMEOUT) is None
+        assert _execute(nb, "alloc.ipynb", memory, timeout=HARNESS_TIMEOUT, marks=marks) is None
     finally:
         peak = memory.stop()
     assert 400e6 < peak < PEAK_RSS_LIMIT, peak
+    # the phase marks: every hook fired, in order, and the cell's 0.5 s sleep is in "cells"
+    phases = _phase_seconds(marks)
+    assert all(v is not None and v >= 0 for v in phases.values()), phases
+    assert phases["cells"] >= 0.5 and sum(phases.values()) == pytest.approx(marks["end"] - marks["start"])
