@@ -290,9 +290,8 @@ def test_runner_reports_the_broken_cell_and_widget_errors(kernel_path, monkeypat
     """The harness itself: a failing cell is named, an error inside interact is caught.
 
     Every cell here returns at once, so a reply is waited for HARNESS_TIMEOUT s, not the
-    notebooks' 300 s: once (CI's Colab-like job, ipykernel 6.29) this test took 302 s and still
-    passed, which only a failing cell whose error was shown but whose execute reply never came
-    can do (the cell timeout is then reported with that error)."""
+    notebooks' 300 s (once, in CI's Colab-like job, this test took 302 s and still passed: the
+    failing cell's reply was found only when the wait timed out, see :func:`_poll_often`)."""
     monkeypatch.setenv("JUPYTER_PATH", str(kernel_path))
     v4 = nbformat.v4
     nb = v4.new_notebook(cells=[
