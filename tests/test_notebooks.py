@@ -272,7 +272,8 @@ def test_notebook_runs(path, kernel_path, monkeypatch, record_property):
         with open(os.environ["HICOSMO_NB_MEMORY_LOG"], "a") as log:
             log.write(f"{path.relative_to(ROOT)}: peak kernel RSS {peak / 1e6:.0f} MB, {seconds:.0f} s"
                       f" ({where}; Python {sys.version_info.major}.{sys.version_info.minor})\n")
-    # CI spent 300 s in runs of 01 whose cells took 13 s in the kernel: say where such a wait is
+    # a wait outside the cells warns; a slow reply inside them shows as the slowest cell above
+    # (01's 300-s stall was cell 15: request to reply received, the kernel had answered at once)
     if any(k != "cells" and v is not None and v > STALL_WARN_S for k, v in phases.items()):
         warnings.warn(f"{path.name}: the run waited outside its cells: {where}", stacklevel=1)
     if failure:
@@ -310,7 +311,7 @@ def test_runner_reports_the_broken_cell_and_widget_errors(kernel_path, monkeypat
     )])
     msg = _execute(nb, "widget.ipynb", timeout=HARNESS_TIMEOUT)
     assert msg is not None and "widget callback raised: ValueError: bad slider 1.0" in msg
-    # an error shown but no reply (as in that stall): the error and the missing reply are named
+    # an error shown but no reply within the timeout: the error and the missing reply are named
     nb = v4.new_notebook(cells=[v4.new_code_cell(
         "import time\ntry:\n    1 / 0\nexcept ZeroDivisionError:\n    get_ipython().showtraceback()\n"
         "time.sleep(60)")])
