@@ -39,7 +39,13 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
-NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb")) + sorted((NOTEBOOK_DIR / "apps").glob("*.ipynb"))
+# Longest first (CI's fast setting, 2026-12-07: 03 120-170 s, 10 85-117 s, 09 60-107 s, ...), the
+# rest by name, so that two workers end together (conftest.py).
+LONGEST_FIRST = ("03_joint_analysis", "10_dark_energy", "09_performance", "04_fisher_forecasts",
+                 "07_emulator_lab", "02_supernovae", "08_dashboards", "00_quickstart",
+                 "05_jax_fundamentals")
+NOTEBOOKS = sorted(sorted(NOTEBOOK_DIR.glob("*.ipynb")) + sorted((NOTEBOOK_DIR / "apps").glob("*.ipynb")),
+                   key=lambda p: LONGEST_FIRST.index(p.stem) if p.stem in LONGEST_FIRST else len(LONGEST_FIRST))
 CELL_TIMEOUT = int(os.environ.get("HICOSMO_NB_CELL_TIMEOUT", "300"))
 KERNEL_NAME = "hicosmo-nb-test"
 # bytes; Binder (which runs the Python 3.12 / ipywidgets 8 stack of binder/) gives 1-2 GB and kills
@@ -116,7 +122,7 @@ def _kernel_pid(client) -> int:
 
 
 @pytest.fixture(scope="module")
-def kernel_path(tmp_path_factory) -> pathlib.Path:
+def kernel_path(tmp_path_factory, user_xla_flags) -> pathlib.Path:
     """A jupyter data dir holding a kernelspec for this interpreter with the test env."""
     base = tmp_path_factory.mktemp("jupyter")
     spec_dir = base / "kernels" / KERNEL_NAME
@@ -132,6 +138,8 @@ def kernel_path(tmp_path_factory) -> pathlib.Path:
             # agg-based, headless, and shows figures as PNG outputs (plain Agg would hide them)
             "MPLBACKEND": "module://matplotlib_inline.backend_inline",
             "PYTHONWARNINGS": "ignore::DeprecationWarning",
+            # XLA's settings as the user has them, not the test processes' (conftest.py)
+            "XLA_FLAGS": user_xla_flags,
         },
     }
     (spec_dir / "kernel.json").write_text(json.dumps(spec))
@@ -287,7 +295,7 @@ def test_notebook_runs(path, kernel_path, monkeypatch, record_property):
                                    f"memory budget of {PEAK_RSS_LIMIT / 1e6:.0f} MB")
 
 
-def test_runner_reports_the_broken_cell_and_widget_errors(kernel_path, monkeypatch):
+def test_runner_reports_the_broken_cell_and_widget_errors(kernel_path, monkeypatch, user_xla_flags):
     """The harness itself: a failing cell is named, an error inside interact is caught.
 
     Every cell here returns at once, so a reply is waited for HARNESS_TIMEOUT s, not the
@@ -297,7 +305,9 @@ def test_runner_reports_the_broken_cell_and_widget_errors(kernel_path, monkeypat
     v4 = nbformat.v4
     nb = v4.new_notebook(cells=[
         v4.new_markdown_cell("# t"),
-        v4.new_code_cell("import os\nassert os.environ['HICOSMO_NB_FAST'] == '1'\nx = 1"),
+        # the kernel has the fast setting, and XLA's flags as the user has them (conftest.py)
+        v4.new_code_cell("import os\nassert os.environ['HICOSMO_NB_FAST'] == '1'\n"
+                         f"assert os.environ['XLA_FLAGS'] == {user_xla_flags!r}\nx = 1"),
         v4.new_code_cell("y = x + 1\nraise RuntimeError('boom ' + str(y))"),
         v4.new_code_cell("z = 3"),
     ])
