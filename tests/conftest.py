@@ -28,27 +28,6 @@ if "HICOSMO_NB_JAX_CACHE" not in os.environ:
     atexit.register(shutil.rmtree, _JAX_CACHE, ignore_errors=True)
 
 
-# The test processes compile with LLVM's expensive optimization passes off; the notebook kernels
-# do not (they run as users run them: `user_xla_flags` below). XLA's backend compile is most of
-# this suite's time (tests/test_cosmology_bad_input.py: 133 of 195 s, in 691 compilations);
-# without those passes four compile-heavy test files took 164 s instead of 196 s (2 workers,
-# 2026-12-07), and the compiled programs give bit-identical results, which
-# tests/test_compile_flags.py checks against XLA's defaults on every run. XLA reads XLA_FLAGS
-# when JAX first starts its backend, after this file is imported; subprocesses inherit it, and
-# the pytest-xdist workers and the tests' subprocesses read the user's own value from
-# HICOSMO_NB_USER_XLA_FLAGS.
-USER_XLA_FLAGS = os.environ.setdefault("HICOSMO_NB_USER_XLA_FLAGS", os.environ.get("XLA_FLAGS", ""))
-TEST_XLA_FLAGS = "--xla_llvm_disable_expensive_passes=true"
-if TEST_XLA_FLAGS not in USER_XLA_FLAGS.split():
-    os.environ["XLA_FLAGS"] = f"{USER_XLA_FLAGS} {TEST_XLA_FLAGS}".strip()
-
-
-@pytest.fixture(scope="session")
-def user_xla_flags() -> str:
-    """XLA_FLAGS as the test run found it: for processes that must compile as users' do."""
-    return USER_XLA_FLAGS
-
-
 def pytest_collection_modifyitems(items):
     """Notebooks first: with two workers (pytest-xdist hands out tests in this order), the
     longest tests start early and the short ones fill in at the end, so that both workers end

@@ -122,7 +122,7 @@ def _kernel_pid(client) -> int:
 
 
 @pytest.fixture(scope="module")
-def kernel_path(tmp_path_factory, user_xla_flags) -> pathlib.Path:
+def kernel_path(tmp_path_factory) -> pathlib.Path:
     """A jupyter data dir holding a kernelspec for this interpreter with the test env."""
     base = tmp_path_factory.mktemp("jupyter")
     spec_dir = base / "kernels" / KERNEL_NAME
@@ -138,8 +138,6 @@ def kernel_path(tmp_path_factory, user_xla_flags) -> pathlib.Path:
             # agg-based, headless, and shows figures as PNG outputs (plain Agg would hide them)
             "MPLBACKEND": "module://matplotlib_inline.backend_inline",
             "PYTHONWARNINGS": "ignore::DeprecationWarning",
-            # XLA's settings as the user has them, not the test processes' (conftest.py)
-            "XLA_FLAGS": user_xla_flags,
         },
     }
     (spec_dir / "kernel.json").write_text(json.dumps(spec))
@@ -295,7 +293,7 @@ def test_notebook_runs(path, kernel_path, monkeypatch, record_property):
                                    f"memory budget of {PEAK_RSS_LIMIT / 1e6:.0f} MB")
 
 
-def test_runner_reports_the_broken_cell_and_widget_errors(kernel_path, monkeypatch, user_xla_flags):
+def test_runner_reports_the_broken_cell_and_widget_errors(kernel_path, monkeypatch):
     """The harness itself: a failing cell is named, an error inside interact is caught.
 
     Every cell here returns at once, so a reply is waited for HARNESS_TIMEOUT s, not the
@@ -305,9 +303,7 @@ def test_runner_reports_the_broken_cell_and_widget_errors(kernel_path, monkeypat
     v4 = nbformat.v4
     nb = v4.new_notebook(cells=[
         v4.new_markdown_cell("# t"),
-        # the kernel has the fast setting, and XLA's flags as the user has them (conftest.py)
-        v4.new_code_cell("import os\nassert os.environ['HICOSMO_NB_FAST'] == '1'\n"
-                         f"assert os.environ['XLA_FLAGS'] == {user_xla_flags!r}\nx = 1"),
+        v4.new_code_cell("import os\nassert os.environ['HICOSMO_NB_FAST'] == '1'\nx = 1"),
         v4.new_code_cell("y = x + 1\nraise RuntimeError('boom ' + str(y))"),
         v4.new_code_cell("z = 3"),
     ])
