@@ -211,14 +211,16 @@ def fake_ci(tmp_path):
     )
     (tmp_path / ".ci" / "colab_like").write_text(
         "#!/usr/bin/env bash\n"
-        'echo "COLAB ARGS: $*" >> "$FAKE_LOG"\n'
+        'echo "COLAB ARGS: $* PREPARE_ONLY=${HICOSMO_NB_PREPARE_ONLY:-0}" >> "$FAKE_LOG"\n'
+        '[ "${HICOSMO_NB_PREPARE_ONLY:-0}" = 1 ] && exit "${FAKE_PREP_RC:-0}"\n'
         'echo "==== 1 failed, 5 passed in 2.00s ===="\n'
         'exit "${FAKE_COLAB_RC:-0}"\n'
     )
     for job in ("binder_check", "docs"):  # the full run's other jobs: record they ran, and with what
         (tmp_path / ".ci" / job).write_text(
             "#!/usr/bin/env bash\n"
-            f'echo "{job.upper()} ARGS: $* ADDOPTS=${{PYTEST_ADDOPTS:-}} EXECUTED=$HICOSMO_NB_EXECUTED_DIR" >> "$FAKE_LOG"\n'
+            f'echo "{job.upper()} ARGS: $* ADDOPTS=${{PYTEST_ADDOPTS:-}} EXECUTED=$HICOSMO_NB_EXECUTED_DIR PREPARE_ONLY=${{HICOSMO_NB_PREPARE_ONLY:-0}}" >> "$FAKE_LOG"\n'
+            '[ "${HICOSMO_NB_PREPARE_ONLY:-0}" = 1 ] && exit "${FAKE_PREP_RC:-0}"\n'
             f'exit "${{FAKE_{job.upper()}_RC:-0}}"\n'
         )
     fake_py.chmod(0o755)
@@ -283,6 +285,28 @@ def test_ci_run_full_runs_the_binder_and_docs_jobs(fake_ci, job, rc):
     proc = subprocess.run(["bash", str(fake_ci / ".ci" / "run")], env=env, capture_output=True,
                           text=True, stdin=subprocess.DEVNULL, timeout=30)
     assert proc.returncode == 0 and "BINDER" not in log.read_text() and "DOCS" not in log.read_text()
+
+
+@pytest.mark.parametrize("prep_rc", [0, 1])
+def test_ci_run_builds_the_job_venvs_in_the_background(fake_ci, prep_rc):
+    """The Binder-lock and Colab-like venvs are built (HICOSMO_NB_PREPARE_ONLY=1) beside the main
+    set-up; a failed build is said and left to the job itself, which then runs as usual."""
+    log = fake_ci / "log"
+    env = {**os.environ, "FAKE_RC": "0", "FAKE_LOG": str(log), "FAKE_PREP_RC": str(prep_rc),
+           "HICOSMO_NB_SKIP_CHROMIUM": "1"}
+    env.pop("PYTEST_ADDOPTS", None)
+    proc = subprocess.run(["bash", str(fake_ci / ".ci" / "run")], env=env, capture_output=True,
+                          text=True, stdin=subprocess.DEVNULL, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    lines = log.read_text().splitlines()
+    binder = [line for line in lines if line.startswith("BINDER_CHECK ARGS:")]
+    colab = [line for line in lines if line.startswith("COLAB ARGS:")]
+    assert len(binder) == 2  # the build, then the job
+    assert binder[0].endswith("PREPARE_ONLY=1") and binder[1].endswith("PREPARE_ONLY=0")
+    assert colab == ["COLAB ARGS:  PREPARE_ONLY=1", "COLAB ARGS:  PREPARE_ONLY=0"]
+    failed = [f"building {job}'s venv in the background failed" in proc.stderr
+              for job in ("binder_check", "colab_like")]
+    assert failed == [bool(prep_rc)] * 2
 
 
 def test_ci_run_stops_when_setup_fails(tmp_path):
