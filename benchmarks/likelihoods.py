@@ -15,8 +15,9 @@ batch-of-32 per-point cost >= 4x below a single evaluation (for the dense forms,
 matrix read across the batch).
 
 Then the joint w0waCDM likelihood of ``sampling.py`` case (b) (that SN + DESI DR2 BAO + CC +
-Planck priors; issue 22): the combination (one cosmology check for all parts) against the sum of
-its parts each with its own check (what a combination did before), with the number of ``E(z)^2``
+Planck priors; issue 22): the combination (one cosmology check for all parts, and one evaluation
+of E(z) on one set of nodes for the SN and BAO distances) against the sum of its parts each with
+its own check and its own distance nodes (what a combination did before), with the number of ``E(z)^2``
 evaluations per call (counted while tracing: load-independent) and XLA op counts.
 ``--joint`` runs only that part.
 """
@@ -100,7 +101,7 @@ def joint_ab() -> None:
              likelihoods.get("planck18_priors", parametrization="density")]
     joint = likelihoods.combine(*parts)
 
-    def separate(p):  # each part with its own check: the combination before issue 22
+    def separate(p):  # each part with its own check and nodes: the combination before issue 22
         return sum(lk.loglike(p) for lk in parts)
 
     p = {k: jnp.asarray(v) for k, v in {"H0": 67.5, "Omega_m": 0.31, "Omega_b": 0.049, "w0": -0.9,
@@ -109,19 +110,19 @@ def joint_ab() -> None:
     print(f"\njoint w0waCDM likelihood of sampling.py case (b): {' + '.join(lk.name for lk in parts)}")
     print(f"  |joint - sum of parts| at a test point: {abs(float(joint(p) - separate(p))):.1e}")
     rows = {}
-    for label, fn in (("joint (one check)", joint.loglike), ("sum of parts (a check each)", separate)):
+    for label, fn in (("joint (one check, one E grid)", joint.loglike), ("sum of parts (their own each)", separate)):
         rows[label] = {"value": (jax.jit(fn), (p,)), "value+grad": (jax.jit(jax.value_and_grad(fn)), (p,)),
                        "vmap 32": (jax.jit(jax.vmap(fn)), (batch,))}
         e2 = count_e2_evaluations(fn, p)
         ops = xla_ops(fn, p), xla_ops(jax.value_and_grad(fn), p)
-        print(f"  {label:<28} E(z)^2 evaluations/call {e2:5d}; XLA ops value {ops[0]:5d}, "
+        print(f"  {label:<30} E(z)^2 evaluations/call {e2:5d}; XLA ops value {ops[0]:5d}, "
               f"value+grad {ops[1]:5d}")
     flat = [(lab, k, case) for lab, r in rows.items() for k, case in r.items()]
     times = interleaved([case for _, _, case in flat], rounds=15)
-    print(f"  {'':<28} {'value':>10} {'value+grad':>11} {'vmap 32':>10}   [ms, best of 15 rounds]")
+    print(f"  {'':<30} {'value':>10} {'value+grad':>11} {'vmap 32':>10}   [ms, best of 15 rounds]")
     for lab in rows:
         t = [1e3 * tt for (l2, _, _), tt in zip(flat, times) if l2 == lab]
-        print(f"  {lab:<28} {t[0]:10.3f} {t[1]:11.3f} {t[2]:10.3f}")
+        print(f"  {lab:<30} {t[0]:10.3f} {t[1]:11.3f} {t[2]:10.3f}")
     ratio = [a / b for a, b in zip(times[:3], times[3:])]
     print(f"  joint / sum of parts: value {ratio[0]:.2f}, value+grad {ratio[1]:.2f}, vmap 32 {ratio[2]:.2f}")
 

@@ -1,4 +1,5 @@
-"""A combined likelihood checks the cosmology once for all its parts (issue 22).
+"""A combined likelihood checks the cosmology once for all its parts, and evaluates E(z) once for
+the distances of all its parts (issue 22).
 
 The reference is the sum of the parts, each evaluated alone with its own guard: over a random
 sweep that is often unphysical (E(z)^2 < 0 within some parts' redshift ranges only, negative
@@ -67,6 +68,51 @@ def test_one_check_per_call(parts, monkeypatch):
     calls.clear()
     jax.make_jaxpr(lambda q: sum(lk.body(q) for lk in parts))(p)  # parts alone: one check each
     assert len(calls) == len(parts)
+
+
+def test_one_distance_integral_per_call(parts, monkeypatch):
+    """The parts' distance evaluators (Union3 knots, two BAO sets) share one evaluation of E on
+    one set of nodes: one integral over all their redshifts, not one per part."""
+    from hicosmo_nb.cosmology import evaluator
+
+    sizes = []
+    real = evaluator._comoving_over_dh0
+
+    def counting(params, z, *args, **kw):
+        sizes.append(np.size(z))
+        return real(params, z, *args, **kw)
+
+    monkeypatch.setattr(evaluator, "_comoving_over_dh0", counting)
+    p = {"H0": 68.0, "Omega_m": 0.31, "Omega_b": 0.049, "hrd": 100.0}
+    evs = [ev for lk in parts for ev in lk.distances]
+    assert len(evs) == 3  # Union3's knots, DESI DR2 and DR1 BAO redshifts
+    jax.make_jaxpr(L.combine(*parts))(p)
+    assert sizes == [sum(ev.z.size for ev in evs)]
+    sizes.clear()
+    jax.make_jaxpr(lambda q: sum(lk.body(q) for lk in parts))(p)  # parts alone: one each
+    assert sorted(sizes) == sorted(ev.z.size for ev in evs)
+
+
+def test_shared_distances_errors_and_accuracy():
+    a = cosmology.DistanceEvaluator(np.linspace(0.01, 0.5, 20))
+    b = cosmology.DistanceEvaluator(np.geomspace(0.1, 1100.0, 50))
+    p = {"H0": 67.0, "Omega_m": 0.32, "w0": -0.9, "wa": -0.4, "m_nu": 0.1, "Omega_k": 0.02}
+
+    @jax.jit
+    def shared(q):
+        with cosmology.shared_distances([a, b]):
+            return a.transverse_comoving_distance(q), b.luminosity_distance(q)
+
+    da, db = shared(p)  # a's nodes now span [0, 1100]: the same distances to the rule's precision
+    np.testing.assert_allclose(da, a.transverse_comoving_distance(p), rtol=1e-11)
+    np.testing.assert_allclose(db, b.luminosity_distance(p), rtol=1e-11)
+    user = cosmology.DistanceEvaluator([0.5], de_density=lambda q, z: 1.0 + 0.0 * z)
+    with pytest.raises(ValueError, match="different background models"):
+        with cosmology.shared_distances([a, user]):
+            pass
+    with pytest.raises(ValueError, match="given twice"):
+        with cosmology.shared_distances([a, a]):
+            pass
 
 
 def test_horizon_tuple_is_the_and_of_each_horizon():

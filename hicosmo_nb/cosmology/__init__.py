@@ -52,7 +52,7 @@ from .background import (
     transverse_comoving_distance,
     volume_averaged_distance,
 )
-from .evaluator import DistanceEvaluator
+from .evaluator import DistanceEvaluator, shared_distances
 from .interop import to_astropy
 from .integrals import sinc_curvature
 from .validity import Check, assume_physical, is_physical, require_physical, safe_point, sanitize, validity
@@ -97,6 +97,7 @@ __all__ = [
     "volume_averaged_distance",
     "sinc_curvature",
     "DistanceEvaluator",
+    "shared_distances",
     "Check",
     "validity",
     "require_physical",

@@ -12,6 +12,12 @@ to distances is linear, so the custom JVP of the built-in model integrates the `
 in the same pass as the value and a full Jacobian costs one small product more. The curvature
 step (``sinh``/``sin``) is fused in.
 
+Several evaluators evaluated at the same parameters (the parts of a combined likelihood: SN
+knots, BAO redshifts) can share that one call of ``E``: inside :func:`shared_distances`, their
+distances come from one evaluator of all their redshifts together, computed once per parameter
+dict (one set of nodes on ``[0, largest z]``, so each part's distances equal its own to the
+rule's precision).
+
 Examples
 --------
 >>> import jax
@@ -25,7 +31,9 @@ Examples
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+import contextlib
+import contextvars
+from typing import Callable, Iterator, Mapping, Sequence
 
 import jax
 import numpy as np
@@ -42,7 +50,7 @@ from .integrals import (
 )
 from .validity import physical_contract
 
-__all__ = ["DistanceEvaluator"]
+__all__ = ["DistanceEvaluator", "shared_distances"]
 
 def _z_of(args):
     return args["self"].z
@@ -86,6 +94,9 @@ class DistanceEvaluator:
 
     # -- core: x = D_C / D_H0 at the redshifts -------------------------------------------------
     def _x(self, params: Mapping) -> jax.Array:
+        shared = _SHARED.get()
+        if shared is not None and id(self) in shared.slices:
+            return shared.x(self, params)
         return _comoving_over_dh0(params, self.z, self.kw["de_density"], self.kw["efunc"],
                                   where=self._where)
 
@@ -125,3 +136,76 @@ class DistanceEvaluator:
             raise ValueError(f"DistanceEvaluator.distance_modulus: z = {float(np.min(self.z))!r} among the "
                              "redshifts; z must be > 0 for a distance modulus (D_L(0) = 0 gives mu = -inf)")
         return modulus_from_luminosity(self.luminosity_distance(params, z_hel))
+
+
+class _Shared:
+    """The evaluators of one :func:`shared_distances` context: their redshifts together in one
+    evaluator, and its ``D_C / D_H0`` per parameter dict (kept while the context lasts)."""
+
+    def __init__(self, evaluators: Sequence[DistanceEvaluator]):
+        self.slices, start = {}, 0
+        for ev in evaluators:
+            self.slices[id(ev)] = (start, start + ev.z.size, ev.shape)
+            start += ev.z.size
+        kw = evaluators[0].kw
+        self.merged = DistanceEvaluator(np.concatenate([ev.z.ravel() for ev in evaluators]), **kw)
+        self.computed: dict[int, tuple[Mapping, jax.Array]] = {}
+
+    def x(self, ev: DistanceEvaluator, params: Mapping) -> jax.Array:
+        got = self.computed.get(id(params))
+        if got is None or got[0] is not params:
+            got = self.computed[id(params)] = (params, self.merged._x(params))
+        start, stop, shape = self.slices[id(ev)]
+        return got[1][start:stop].reshape(shape)
+
+
+_SHARED: contextvars.ContextVar[_Shared | None] = contextvars.ContextVar(
+    "hicosmo_nb_shared_distances", default=None)
+
+
+@contextlib.contextmanager
+def shared_distances(evaluators: Sequence[DistanceEvaluator]) -> Iterator[None]:
+    """Trace-time context in which ``evaluators`` share one evaluation of ``E`` per parameter dict.
+
+    Inside it, the first distance asked of any of them at a parameter dict (the same object)
+    evaluates ``D_C / D_H0`` at all their redshifts in one call (one set of nodes on
+    ``[0, largest z]``); the others take their slice of it. A combined likelihood traces its
+    parts in this context (:func:`hicosmo_nb.likelihoods.combine`). Results differ from each
+    evaluator's own only by the quadrature's precision (its nodes span the largest redshift of
+    all, not of each).
+
+    Raises
+    ------
+    ValueError
+        Evaluators of different background models (``de_density``/``efunc``), or one given twice.
+
+    Examples
+    --------
+    >>> import jax
+    >>> a, b = DistanceEvaluator([0.1, 0.5]), DistanceEvaluator([1.0, 2.0, 3.0])
+    >>> p = {"H0": 70.0, "Omega_m": 0.3}
+    >>> def both(p):
+    ...     with shared_distances([a, b]):
+    ...         return a.comoving_distance(p), b.comoving_distance(p)
+    >>> da, db = jax.jit(both)(p)
+    >>> bool(np.allclose(db, b.comoving_distance(p), rtol=1e-12))
+    True
+    """
+    evaluators = tuple(evaluators)
+    if not evaluators:
+        yield
+        return
+    for ev in evaluators:
+        if not isinstance(ev, DistanceEvaluator):
+            raise ValueError(f"shared_distances takes DistanceEvaluator objects; got {type(ev).__name__}")
+    kws = {tuple(map(id, ev.kw.values())) for ev in evaluators}
+    if len(kws) > 1:
+        raise ValueError("shared_distances: the evaluators use different background models "
+                         "(de_density/efunc); only evaluators of one model can share E(z)")
+    if len({id(ev) for ev in evaluators}) < len(evaluators):
+        raise ValueError("shared_distances: an evaluator is given twice")
+    token = _SHARED.set(_Shared(evaluators))
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)

@@ -124,4 +124,4 @@ def bao_likelihood(data: BAOData, *, rd: str = "computed", method: str = "invers
                           metadata={"dataset": data.name, "files": dict(data.files), "rd": rd,
                                     "citation": data.citation, "tracers": data.tracers,
                                     "z": data.z.tolist(), "kinds": list(data.kinds)},
-                          guard=view.guard)
+                          guard=view.guard, distances=(evaluator,))

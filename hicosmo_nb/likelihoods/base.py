@@ -20,6 +20,7 @@ import jax.numpy as jnp
 
 from .. import _config  # noqa: F401  (float64)
 from .._warnings import warn
+from ..cosmology import shared_distances
 from ..data.registry import OVERLAPS
 from ..parameters import refuse_alternative_names
 from ._cosmo import Guard, shared_guard
@@ -58,6 +59,11 @@ class Likelihood:
     body : callable, optional
         ``loglike`` before ``jax.jit`` (same results). With ``guard``, :func:`combine` traces it
         inline so that the parts of a combination check the cosmology once, not once each.
+    distances : tuple of DistanceEvaluator
+        The :class:`~hicosmo_nb.cosmology.DistanceEvaluator` objects ``body`` evaluates at the
+        sanitized cosmology (built-in builders): in a combination whose parts share their
+        guard, all of them are evaluated in one call of ``E(z)``
+        (:func:`~hicosmo_nb.cosmology.shared_distances`).
 
     Examples
     --------
@@ -81,6 +87,7 @@ class Likelihood:
     optional_params: tuple[str, ...] = ()
     guard: Guard | None = None
     body: Callable[[Params], jax.Array] | None = None
+    distances: tuple = ()
 
     def __call__(self, params: Params) -> jax.Array:
         if isinstance(params, Mapping):  # 'h' for H0 would be ignored (H0 takes its default)
@@ -125,7 +132,10 @@ def combine(*likelihoods: Likelihood, name: str | None = None, allow_repeats: bo
 
     Parts that declare a ``guard`` (the built-in builders) share one physical-validity check of
     the cosmology per call, over the union of their horizons: the verdict of checking each part,
-    at the cost of one check.
+    at the cost of one check. Their distances (the ``distances`` evaluators: SN knots, BAO
+    redshifts) come from one evaluation of ``E(z)`` on one set of integration nodes
+    (:func:`~hicosmo_nb.cosmology.shared_distances`), equal to each part's own to the
+    quadrature's precision.
 
     Raises
     ------
@@ -168,11 +178,12 @@ def combine(*likelihoods: Likelihood, name: str | None = None, allow_repeats: bo
     if sum(shares) < 2 or len({g.hierarchy for g in guards}) > 1:  # nothing (safe) to share
         shares, guards = [False] * len(leaves), ()
     fns = tuple(leaf.body if sh else leaf.loglike for leaf, sh in zip(leaves, shares))
+    evaluators = tuple(dict.fromkeys(ev for leaf, sh in zip(leaves, shares) if sh for ev in leaf.distances))
 
     @jax.jit
     def loglike(params):
         total = jnp.zeros((), dtype=jnp.float64)
-        with shared_guard(params, guards):
+        with shared_guard(params, guards), shared_distances(evaluators if len(evaluators) > 1 else ()):
             for fn in fns:
                 total = total + fn(params)
         return total

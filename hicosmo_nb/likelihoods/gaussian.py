@@ -138,11 +138,11 @@ def _finite_jacobian(theory: Callable[[Mapping], jax.Array]) -> Callable[[Mappin
 def gaussian_model(data, cov, model: Callable[[Mapping], tuple[jax.Array, jax.Array]],
                    theory: Callable[[Mapping], jax.Array], *, param_names: Sequence[str],
                    name: str, optional_names: Sequence[str] = (), method: str = "inverse",
-                   metadata: dict | None = None, guard=None) -> Likelihood:
+                   metadata: dict | None = None, guard=None, distances: tuple = ()) -> Likelihood:
     """Like :func:`gaussian`, with ``model(params) -> (theory vector, physical flag)`` computed
     in one pass (builders use it so shared work is traced once); ``theory`` is stored for Fisher.
-    ``guard``: the builder's ``CosmoView.guard`` (the ``guard`` field of
-    :class:`~hicosmo_nb.likelihoods.Likelihood`).
+    ``guard`` and ``distances``: the builder's ``CosmoView.guard`` and the distance evaluators
+    ``model`` uses (those fields of :class:`~hicosmo_nb.likelihoods.Likelihood`).
     """
     data = _vector(data, name)
     factor = factorize(np.asarray(cov, dtype=float), f"{name} covariance")
@@ -172,7 +172,7 @@ def gaussian_model(data, cov, model: Callable[[Mapping], tuple[jax.Array, jax.Ar
             **(metadata or {})}
     return Likelihood(loglike=jax.jit(body), param_names=required, name=name, data=d,
                       cov=jnp.asarray(factor.cov), theory=theory, metadata=meta,
-                      optional_params=optional, guard=guard, body=body)
+                      optional_params=optional, guard=guard, body=body, distances=tuple(distances))
 
 
 def gaussian_prior(param: str, mean: float, sigma: float, *, name: str | None = None,

@@ -159,6 +159,7 @@ def sn_likelihood(data: SNData, *, marginalize_M: bool = True, method: str = "au
         knots = _Knots(data.z)
         chi2 = knots.compress(factor, data.mag, data.z, data.z_hel, marginalize_M)
         meta["knots"] = knots.k
+        common["distances"] = (knots.grid,)
 
         def chi2_and_ok(params):
             cosmo, ok = view.safe(params)
@@ -168,6 +169,7 @@ def sn_likelihood(data: SNData, *, marginalize_M: bool = True, method: str = "au
     else:
         q = quadratic_form(factor, method)
         w = jnp.asarray(factor.inv @ np.ones(data.n)) if marginalize_M else None
+        common["distances"] = (grid,)
 
         def chi2_and_ok(params):  # the dense form at the data redshifts
             mu, ok = mu_safe(params)
