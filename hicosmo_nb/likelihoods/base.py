@@ -20,7 +20,7 @@ import jax.numpy as jnp
 
 from .. import _config  # noqa: F401  (float64)
 from .._warnings import warn
-from ..cosmology import shared_distances
+from ..cosmology import DistanceEvaluator, shared_distances
 from ..data.registry import OVERLAPS
 from ..parameters import refuse_alternative_names
 from ._cosmo import Guard, shared_guard
@@ -87,7 +87,7 @@ class Likelihood:
     optional_params: tuple[str, ...] = ()
     guard: Guard | None = None
     body: Callable[[Params], jax.Array] | None = None
-    distances: tuple = ()
+    distances: tuple[DistanceEvaluator, ...] = ()
 
     def __call__(self, params: Params) -> jax.Array:
         if isinstance(params, Mapping):  # 'h' for H0 would be ignored (H0 takes its default)
