@@ -198,6 +198,50 @@ def test_chen2019_matches_independent_quadrature():
         assert float(out["l_A"]) == pytest.approx(la, rel=1e-11)
 
 
+# E^2 dips below 0 near a = 0.9 between the validity grid's nodes (negative dark energy, w0 > 0,
+# wa < -2): a point of tests/test_likelihood_sweep.py
+_DIP = {"H0": 11.107230267252351, "omega_b": 0.087281052708726, "omega_c": 0.17388928450552757,
+        "T_cmb": 3.060092851356228, "Omega_k": 0.45061998234490086, "w0": 0.284455791194294,
+        "wa": -2.7889949267775416}
+
+
+def test_chen2019_evaluates_e2_once_per_node(monkeypatch):
+    """One E^2 evaluation at each of the 2 x 64 nodes: the positivity check and the integrals
+    share them (the old code evaluated E^2 twice: 256 per call). Counted while tracing."""
+    from hicosmo_nb.likelihoods import cmb
+    count = [0]
+    real = cmb.dark_energy_ratio
+
+    def counted(params, a, de_density):
+        count[0] += int(np.size(a))
+        return real(params, a, de_density)
+
+    monkeypatch.setattr(cmb, "dark_energy_ratio", counted)
+    lk = L.get("planck18_priors")
+    jax.make_jaxpr(jax.value_and_grad(lk))({k: _DIP[k] for k in ("H0", "omega_b", "omega_c", "w0", "wa")})
+    assert count[0] == 2 * 64
+
+
+def test_chen2019_where_e2_dips_below_zero_at_a_node():
+    """The public function says NaN (its integrands are undefined); the likelihood gives -inf with
+    finite gradients; a valid point nearby is unchanged (finite, matches scipy above)."""
+    dens = {k: float(v) for k, v in cosmology.from_physical(_DIP).items()}
+    om, ok, h = dens["Omega_m"], dens["Omega_k"], dens["H0"] / 100  # Chen et al.'s E^2, by hand
+    o_r = om / (1 + 2.5e4 * om * h * h * (dens["T_cmb"] / 2.7) ** -4)
+    a = np.linspace(0.05, 1.0, 2000)
+    f_de = a ** (-3 * (1 + dens["w0"] + dens["wa"])) * np.exp(-3 * dens["wa"] * (1 - a))
+    assert np.min(o_r / a**4 + om / a**3 + ok / a**2 + (1 - om - ok - o_r) * f_de) < 0  # the dip
+    out = L.chen2019_distance_priors(dens)
+    assert all(np.isnan(float(v)) for v in out.values() if v is not out["z_star"])
+    lk = L.get("planck18_priors")
+    val, grad = jax.value_and_grad(lk)(_DIP)
+    assert float(val) == -np.inf
+    assert all(np.isfinite(float(g)) for g in grad.values())
+    good = {**_DIP, "H0": 67.36, "omega_b": 0.02237, "omega_c": 0.12, "Omega_k": 0.0, "w0": -1.0, "wa": 0.0,
+            "T_cmb": 2.7255}
+    assert np.isfinite(float(lk(good)))
+
+
 @pytest.mark.parametrize("convention, tol_r, tol_la", [("chen2019", 3e-4, 3e-4), ("hicosmo", 1e-4, 1.5e-3)])
 def test_cmb_priors_vs_camb(convention, tol_r, tol_la):
     """Measured offsets from CAMB 2.0.5 (exact z_*, r_s): chen2019 R -2.0e-4, l_A +1.8e-4;

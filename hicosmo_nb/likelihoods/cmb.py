@@ -54,10 +54,10 @@ from ..cosmology.densities import dark_energy_ratio
 from ..parameters import COSMOLOGY_DEFAULTS, COSMOLOGY_PARAMETERS, PARAMETERS
 from .base import Likelihood
 from ._cosmo import CosmoView, optional_cosmology
-from ..cosmology.quadrature import gauss_legendre, gl_points
+from ..cosmology.quadrature import gl_points
 from .gaussian import gaussian_model
 
-__all__ = ["cmb_priors_likelihood", "chen2019_distance_priors", "chen2019_nodes_positive", "CONVENTIONS"]
+__all__ = ["cmb_priors_likelihood", "chen2019_distance_priors", "CONVENTIONS"]
 
 CONVENTIONS = ("chen2019", "hicosmo")
 _PARAMETRIZATIONS = ("physical", "density")
@@ -66,10 +66,6 @@ _PHYS_FIDUCIAL = {k: PARAMETERS[k].default for k in ("H0", "omega_b", "omega_c")
 
 
 _N_GL = 64  # Gauss-Legendre nodes of each distance integral
-
-
-def _gl(fn, lo, hi):
-    return gauss_legendre(fn, lo, hi, _N_GL)
 
 
 def _chen2019_background(params: Mapping, de_density: Callable | None):
@@ -91,10 +87,43 @@ def _chen2019_background(params: Mapping, de_density: Callable | None):
     return p, e2_of_a, z_star, 1.0 / jnp.sqrt(1.0 + z_star), (wb, theta4)
 
 
+def _chen2019(params: Mapping, de_density: Callable | None):
+    """``(priors, nodes_ok)``: :func:`chen2019_distance_priors`' dict and whether ``E^2 > 0`` at
+    every node of its two integrals, from one evaluation of ``E^2`` at those nodes.
+
+    The validity grid of :func:`hicosmo_nb.cosmology.sanitize` can step over a narrow dip of
+    ``E^2`` below zero (e.g. a negative dark-energy density with ``w0 > 0``, ``wa < -2``); at a
+    node inside it the integrals diverge. Where ``nodes_ok`` is False the integrands use
+    ``E^2 = a^-4 = s^-8`` instead, so the (meaningless) values and their gradients stay finite, whatever
+    the curvature, for the likelihood to replace by ``-inf``.
+    """
+    p, e2_of_a, z_star, s_star, (wb, theta4) = _chen2019_background(params, de_density)
+    om, ok = p["Omega_m"], p["Omega_k"]
+    # s = a^(1/2): dz/E = 2 ds / (s^3 E), da/(a^2 E) = 2 ds / (s^3 E).
+    s_dm, w_dm = gl_points(s_star, 1.0, _N_GL)
+    s_rs, w_rs = gl_points(0.0, s_star, _N_GL)
+    e2_dm, e2_rs = e2_of_a(s_dm * s_dm), e2_of_a(s_rs * s_rs)
+    nodes_ok = jnp.all(e2_dm > 0.0) & jnp.all(e2_rs > 0.0)
+
+    def integrand(s, e2):
+        return 2.0 / (s**3 * jnp.sqrt(jnp.where(nodes_ok, e2, 1.0 / s**8)))
+
+    d_h0 = cosmology.C_KM_S / p["H0"]
+    x = jnp.sum(w_dm * integrand(s_dm, e2_dm), axis=-1)
+    d_m = d_h0 * x * cosmology.sinc_curvature(ok * x * x)
+    r_b = 31500.0 * wb / theta4
+    r_s = d_h0 * jnp.sum(w_rs * integrand(s_rs, e2_rs) / jnp.sqrt(3.0 * (1.0 + r_b * s_rs * s_rs)),
+                         axis=-1)
+    out = {"z_star": z_star, "R": jnp.sqrt(jnp.maximum(om, 0.0)) * d_m / d_h0,
+           "l_A": jnp.pi * d_m / r_s, "r_s": r_s, "D_M": d_m}
+    return out, nodes_ok
+
+
 def chen2019_distance_priors(params: Mapping, *, de_density: Callable | None = None) -> dict:
     """``z_*``, ``R``, ``l_A``, ``r_s(z_*)`` [Mpc] and ``D_M(z_*)`` [Mpc] in the Chen et al. 2019
     conventions (see the module docstring), from density parameters ``H0, Omega_m, Omega_b``
-    (+ optional ``Omega_k, w0, wa, T_cmb``).
+    (+ optional ``Omega_k, w0, wa, T_cmb``). NaN where ``E^2 <= 0`` at a node of the integrals
+    (their integrands are undefined there).
 
     Examples
     --------
@@ -102,34 +131,8 @@ def chen2019_distance_priors(params: Mapping, *, de_density: Callable | None = N
     >>> round(float(out["l_A"]), 1)
     301.8
     """
-    p, e2_of_a, z_star, s_star, (wb, theta4) = _chen2019_background(params, de_density)
-    om, ok = p["Omega_m"], p["Omega_k"]
-
-    def e_of_a(a):
-        return jnp.sqrt(jnp.maximum(e2_of_a(a), 1e-30))
-
-    d_h0 = cosmology.C_KM_S / p["H0"]
-    # s = a^(1/2): dz/E = 2 ds / (s^3 E), da/(a^2 E) = 2 ds / (s^3 E).
-    x = _gl(lambda s: 2.0 / (s**3 * e_of_a(s * s)), s_star, 1.0)
-    d_m = d_h0 * x * cosmology.sinc_curvature(ok * x * x)
-    r_b = 31500.0 * wb / theta4
-    r_s = d_h0 * _gl(lambda s: 2.0 / (s**3 * e_of_a(s * s) * jnp.sqrt(3.0 * (1.0 + r_b * s * s))),
-                     0.0, s_star)
-    return {"z_star": z_star, "R": jnp.sqrt(jnp.maximum(om, 0.0)) * d_m / d_h0,
-            "l_A": jnp.pi * d_m / r_s, "r_s": r_s, "D_M": d_m}
-
-
-def chen2019_nodes_positive(params: Mapping, *, de_density: Callable | None = None):
-    """True where ``E^2 > 0`` at every node of :func:`chen2019_distance_priors`' integrals.
-
-    The validity grid of :func:`hicosmo_nb.cosmology.sanitize` can step over a narrow dip of
-    ``E^2`` below zero (e.g. a negative dark-energy density with ``w0 > 0``, ``wa < -2``); at a
-    node inside it the integrals diverge (``D_M`` infinite, gradients NaN). The likelihood
-    replaces such a point by a safe one before integrating, as it does for invalid ones.
-    """
-    _, e2_of_a, _, s_star, _ = _chen2019_background(params, de_density)
-    s = jnp.concatenate([gl_points(s_star, 1.0, _N_GL)[0], gl_points(0.0, s_star, _N_GL)[0]])
-    return jnp.all(e2_of_a(s * s) > 0.0)
+    out, nodes_ok = _chen2019(params, de_density)
+    return {k: jnp.where(nodes_ok, v, jnp.nan) for k, v in out.items()}
 
 
 def cmb_priors_likelihood(priors: CMBPriors, *, convention: str = "chen2019",
@@ -198,13 +201,10 @@ def cmb_priors_likelihood(priors: CMBPriors, *, convention: str = "chen2019",
     def model(params):
         dens, ok_in = to_density(params)
         cosmo, ok = view.safe(dens, ok_in)
-        if convention == "chen2019":  # E^2 > 0 where the integrals sample it, else the safe point
-            nodes_ok = chen2019_nodes_positive(cosmo, de_density=de_density)
-            cosmo, ok = cosmology.safe_point(cosmo, nodes_ok, COSMOLOGY_DEFAULTS), ok & nodes_ok
         h2 = (cosmo["H0"] / 100.0) ** 2
-        if convention == "chen2019":
-            out = chen2019_distance_priors(cosmo, de_density=de_density)
-            r, la = out["R"], out["l_A"]
+        if convention == "chen2019":  # invalid also where E^2 <= 0 at a node of the integrals
+            out, nodes_ok = _chen2019(cosmo, de_density)
+            r, la, ok = out["R"], out["l_A"], ok & nodes_ok
         else:
             r = cosmology.shift_parameter(cosmo, **view.kw)
             la = cosmology.acoustic_scale(cosmo, **view.kw)
