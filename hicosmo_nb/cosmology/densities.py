@@ -223,8 +223,8 @@ def e2_of_a(
     d = density_parameters(p)
     a = jnp.asarray(a)
     massive = p["neutrino_hierarchy"].massive  # massless states: exactly radiation, F/F(0) = 1
-    ya = d["y_nu"][np.array(massive)].reshape((len(massive),) + (1,) * a.ndim) * a
-    fd = jnp.sum(jnp.exp(_log_fd_ratio(ya)), axis=0) + (3 - len(massive))
+    y = d["y_nu"][np.array(massive)].reshape((len(massive),) + (1,) * a.ndim)
+    fd = jnp.sum(jnp.exp(log_fd_ratio_and_slope(y, a)[0]), axis=0) + (3 - len(massive))
     nu = d["Omega_nu_rel"] * fd / a**4
     f_de = dark_energy_ratio(params, a, de_density)
     return d["Omega_cb"] / a**3 + d["Omega_gamma"] / a**4 + nu + d["Omega_k"] / a**2 + d["Omega_de"] * f_de
@@ -261,7 +261,7 @@ def e2_and_partials(coef: jax.Array, a: jax.Array,
             nus.append(a4)
             dnus.append(jnp.zeros_like(a4))
             continue
-        lnf, slope = log_fd_ratio_and_slope(y0 * a)
+        lnf, slope = log_fd_ratio_and_slope(y0, a)  # ln a: constant at fixed nodes
         nus.append(jnp.exp(lnf) * a4)
         dnus.append(onu * nus[-1] * slope / jnp.maximum(y0, 1e-30))
     nu = nus[0] + nus[1] + nus[2]

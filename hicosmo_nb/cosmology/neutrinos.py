@@ -159,9 +159,16 @@ def _hermite_cubics(f: np.ndarray, dfdx: np.ndarray, dx: float) -> np.ndarray:
 _CUBICS = _hermite_cubics(_LNF, _DLNF, _DLNY)
 
 
-def log_fd_ratio_and_slope(y: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """ln(F(y)/F(0)) for y >= 0 and its slope d ln F / d ln y (smooth, exact asymptotes)."""
-    u = jnp.log(jnp.maximum(y, 1e-30))  # 1e-30: its square must not underflow (Hessians)
+def log_fd_ratio_and_slope(y: jax.Array, a=None) -> tuple[jax.Array, jax.Array]:
+    """ln(F(y a)/F(0)) for y >= 0 and its slope d ln F / d ln(y a) (smooth, exact asymptotes).
+
+    ``a`` (optional, > 0; 1 without it) scales the argument, with ``ln(y a)`` computed as
+    ``ln y + ln a``: where ``a`` is fixed (an integral's nodes, with ``y`` a parameter's) ``ln a``
+    is a compile-time constant, and each point costs no logarithm.
+    """
+    y = jnp.maximum(y, 1e-30)  # 1e-30: its square must not underflow (Hessians)
+    u = jnp.log(y) if a is None else jnp.log(y) + jnp.log(a)
+    ya = y if a is None else y * a
     uc = jnp.clip(u, _LNY_MIN, _LNY_MAX)
     i = jnp.clip(jnp.floor((uc - _LNY_MIN) / _DLNY).astype(jnp.int32), 0, _NTAB - 2)
     t = (uc - _LNY_MIN) / _DLNY - i
@@ -172,6 +179,6 @@ def log_fd_ratio_and_slope(y: jax.Array) -> tuple[jax.Array, jax.Array]:
     # Above the table F(y) -> (3/2) zeta(3) y: ln F grows with slope 1 in ln y. Below it
     # ln(F/F0) = _SMALL_Y y^2 (exact to O(y^4)), so a massless state is exactly radiation.
     above, below = u > _LNY_MAX, u < _LNY_MIN
-    y2 = jnp.exp(2.0 * jnp.minimum(u, _LNY_MIN))
+    y2 = jnp.square(jnp.minimum(ya, np.exp(_LNY_MIN)))
     value = jnp.where(below, _SMALL_Y * y2, value + jnp.maximum(u - _LNY_MAX, 0.0))
     return value, jnp.where(above, 1.0, jnp.where(below, 2.0 * _SMALL_Y * y2, slope))
