@@ -132,6 +132,27 @@ def test_random_sweep_jitted_never_finite_when_unphysical():
         assert np.all(np.isnan(out[bad_rows]))
 
 
+def test_flag_skips_the_grid_only_where_positivity_is_certain():
+    """is_physical (the likelihoods' guard) skips the E(z)^2 grid where every term of E^2 is >= 0
+    and matter's > 0 (lax.cond); its verdict equals validity()'s full grid at every point, batched
+    (the cond becomes a select) and one point at a time (the cond skips a branch). The box mixes
+    closed and open universes, negative dark energy and phantom crossings."""
+    rng = np.random.default_rng(7)
+    box = {"H0": (40.0, 100.0), "Omega_m": (-0.05, 1.6), "Omega_b": (0.0, 0.1), "Omega_k": (-0.8, 0.8),
+           "w0": (-3.0, 1.0), "wa": (-4.0, 3.0), "m_nu": (-0.1, 1.0), "N_eff": (-1.0, 5.0), "T_cmb": (0.0, 4.0)}
+    theta = {k: rng.uniform(*b, 300) for k, b in box.items()}
+    for z_max, early in ((2.33, False), ((2.26, 2.33, 1.97), True), (1100.0, False)):
+        grid = np.asarray(jax.vmap(lambda p: cosmo.validity(
+            p, z_max, z_max=z_max if isinstance(z_max, tuple) else None, early=early, turnover=True)[0])(theta))
+        flag = np.asarray(jax.jit(jax.vmap(lambda p: cosmo.is_physical(p, z_max, early=early)))(theta))
+        np.testing.assert_array_equal(flag, grid)
+        assert 0.1 < grid.mean() < 0.9
+        one = jax.jit(lambda p: cosmo.is_physical(p, z_max, early=early))
+        for i in range(40):
+            assert bool(one({k: v[i] for k, v in theta.items()})) == grid[i]
+        assert " cond[" in str(jax.make_jaxpr(one)({k: v[0] for k, v in theta.items()}))
+
+
 @pytest.mark.parametrize("name, options", [("union3", {}), ("desi_dr2_bao", {"rd": "free"}),
                                            ("desi_dr2_bao", {}), ("cc", {})])
 def test_likelihoods_minus_inf_with_finite_gradients(name, options):

@@ -109,6 +109,14 @@ def validity(params: Mapping, z=0.0, *, z_max=None, early: bool = False, turnove
     >>> bool(ok), [c.name for c in checks if not bool(c.ok)]
     (False, ['Omega_m'])
     """
+    return _validity(params, z, z_max=z_max, early=early, turnover=turnover, de_density=de_density,
+                     efunc=efunc, flag_only=False)
+
+
+def _validity(params: Mapping, z, *, z_max, early: bool, turnover: bool, de_density: Callable | None,
+              efunc: Callable | None, flag_only: bool) -> tuple[jax.Array, tuple[Check, ...]]:
+    """:func:`validity`. ``flag_only``: the caller reads only ``ok``, so where ``E(z)^2 > 0``
+    follows from the densities the grid is skipped (the check's ``value`` is then ``inf``)."""
     check_params(params, _required(early), allow_extra=de_density is not None or efunc is not None)
     p = with_defaults(params)
     z = jnp.asarray(z, dtype=jnp.float64)
@@ -148,13 +156,24 @@ def validity(params: Mapping, z=0.0, *, z_max=None, early: bool = False, turnove
     z_max = horizons[0] if len(horizons) == 1 else jnp.max(jnp.asarray(horizons, dtype=jnp.float64))
     s = jnp.concatenate([jnp.linspace(jnp.clip(_s_of_z(jnp.maximum(h, 0.0)), _S_MIN, 1.0), 1.0,
                                       _N_GRID) for h in horizons])
-    if efunc is not None:
-        e2 = jnp.sign(jnp.asarray(efunc(params, 1.0 / (s * s) - 1.0), dtype=jnp.float64))
+
+    def e2_min():  # the smallest E^2 on the grid (NaN counted as -inf)
+        if efunc is not None:
+            e2 = jnp.sign(jnp.asarray(efunc(params, 1.0 / (s * s) - 1.0), dtype=jnp.float64))
+        else:
+            e2 = e2_of_a(params, s * s, de_density)
+        return jnp.min(jnp.where(jnp.isnan(e2), -jnp.inf, e2))
+
+    if flag_only and efunc is None and de_density is None:
+        # Every term of E^2 (matter, radiation, neutrinos, curvature, w0wa dark energy) is >= 0
+        # and matter's is > 0: E^2 > 0 at every a, the grid's verdict without the grid. Where
+        # another check fails (N_eff < 0, ...) the flag is False either way.
+        positive = (d["Omega_cb"] > 0) & (d["Omega_k"] >= 0) & (d["Omega_de"] > 0)
+        e2_low = jax.lax.cond(positive, lambda: jnp.float64(jnp.inf), e2_min)
     else:
-        e2 = e2_of_a(params, s * s, de_density)
-    e2 = jnp.where(jnp.isnan(e2), -jnp.inf, e2)
-    checks.append(Check("E(z)^2", jnp.min(e2), "E(z)^2 = H(z)^2/H0^2 > 0 for every redshift "
-                        "integrated over (an expanding universe)", jnp.all(e2 > 0)))
+        e2_low = e2_min()
+    checks.append(Check("E(z)^2", e2_low, "E(z)^2 = H(z)^2/H0^2 > 0 for every redshift "
+                        "integrated over (an expanding universe)", e2_low > 0))
     if turnover:
         z_top = jnp.minimum(z_max, 1.0 / _S_MIN**2)
         x = _comoving_over_dh0(params, z_top, de_density, efunc)
@@ -179,8 +198,8 @@ def _format(value) -> str:
 def _flag_compiled(params, z, *, z_max=None, early=False, turnover=False, de_density=None,
                    efunc=None):
     """:func:`validity`'s flag, compiled once per parameter-dict layout (the eager fast path)."""
-    return validity(params, z, z_max=z_max, early=early, turnover=turnover, de_density=de_density,
-                    efunc=efunc)[0]
+    return _validity(params, z, z_max=z_max, early=early, turnover=turnover, de_density=de_density,
+                     efunc=efunc, flag_only=True)[0]
 
 
 def _static_settings(params: Mapping) -> dict:
@@ -254,7 +273,7 @@ def physical_contract(*, early: bool | Callable = False, to_infinity: bool | Cal
                 if _is_concrete(params, z):
                     require_physical(params, z, caller=fn.__name__, **kw)
                     return fn(*args, **kwargs)
-                ok, _ = validity(params, z, **kw)
+                ok, _ = _validity(params, z, turnover=False, flag_only=True, **kw)
                 # NaN * result: the value and every derivative are NaN where the check fails
                 return jnp.where(ok, 1.0, jnp.nan) * fn(*args, **kwargs)
             finally:
@@ -303,8 +322,8 @@ def is_physical(params: Mapping, z_max=1100.0, *, early: bool = False, de_densit
     (True, False)
     """
     z_grid = z_max if isinstance(z_max, tuple) else None  # a tuple: the union of the grids
-    return validity(params, z_max, z_max=z_grid, early=early, turnover=True,
-                    de_density=de_density, efunc=efunc)[0]
+    return _validity(params, z_max, z_max=z_grid, early=early, turnover=True,
+                     de_density=de_density, efunc=efunc, flag_only=True)[0]
 
 
 def safe_point(values: Mapping, ok, fallback: Mapping) -> dict:
