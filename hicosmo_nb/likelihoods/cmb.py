@@ -94,8 +94,8 @@ def _chen2019(params: Mapping, de_density: Callable | None):
     The validity grid of :func:`hicosmo_nb.cosmology.sanitize` can step over a narrow dip of
     ``E^2`` below zero (e.g. a negative dark-energy density with ``w0 > 0``, ``wa < -2``); at a
     node inside it the integrals diverge. Where ``nodes_ok`` is False the integrands use
-    ``E^2 = a^-4 = s^-8`` instead, so the (meaningless) values and their gradients stay finite, whatever
-    the curvature, for the likelihood to replace by ``-inf``.
+    ``E^2 = a^-4 = s^-8`` instead, so the (meaningless) values and their gradients stay finite,
+    whatever the curvature, for the likelihood to replace by ``-inf``.
     """
     p, e2_of_a, z_star, s_star, (wb, theta4) = _chen2019_background(params, de_density)
     om, ok = p["Omega_m"], p["Omega_k"]
