@@ -41,3 +41,55 @@ def test_derivative_matches_the_analytic_one_and_is_finite_everywhere():
         assert abs(got - _reference_derivative(u)) <= 1e-12 * max(1.0, abs(got)), u
     grads = jax.vmap(jax.grad(sinc_curvature))(jnp.linspace(-2e3, 2e3, 4001))
     assert bool(jnp.all(jnp.isfinite(grads)))
+
+
+def test_curvature_step_gives_sinh_and_cosh_or_sin_and_cos():
+    from hicosmo_nb.cosmology import curvature_step
+
+    x = np.array([0.01, 0.5, 2.0, 3.0])
+    for ok in (0.3, -0.3):
+        r = np.sqrt(abs(ok)) * x
+        ref = (np.sinh(r), np.cosh(r)) if ok > 0 else (np.sin(r), np.cos(r))
+        s, ds = curvature_step(ok, x)
+        np.testing.assert_allclose(np.asarray(s), ref[0] / np.sqrt(abs(ok)), rtol=1e-13)
+        np.testing.assert_allclose(np.asarray(ds), ref[1], rtol=1e-13)
+    traced = jax.jit(curvature_step)(0.0, x)  # a traced zero: the full functions, the same numbers
+    for got, ref in zip(traced, (x, np.ones_like(x))):
+        np.testing.assert_allclose(np.asarray(got), ref, rtol=1e-15)
+
+
+def test_a_flat_model_without_omega_k_traces_no_curvature_function(monkeypatch):
+    """Omega_k absent (or fixed): nothing differentiates by it, so the gradient program of the
+    SN likelihood and of D_M holds no curvature function (its derivatives were 100 of the SN
+    gradient's 178 compiled kernels); with Omega_k free they are traced and agree at 0."""
+    import hicosmo_nb.cosmology as cosmology
+    import hicosmo_nb.cosmology.integrals as integrals
+    from hicosmo_nb import likelihoods
+    from hicosmo_nb.data import SNData
+
+    calls = []
+
+    def counting(u):
+        calls.append(1)
+        return sinc_curvature(u)
+
+    monkeypatch.setattr(integrals, "sinc_curvature", counting)
+    monkeypatch.setattr(cosmology, "sinc_curvature", counting)
+    rng = np.random.default_rng(3)
+    z = np.sort(rng.uniform(0.01, 2.0, 300))
+    mu = np.asarray(cosmology.distance_modulus({"H0": 70.0, "Omega_m": 0.3}, z))
+    data = SNData(z=z, z_hel=z, mag=mu - 19.3 + rng.normal(0, 0.1, z.size), cov=np.diag(np.full(z.size, 0.01)),
+                  name="toy", mag_kind="m_b")
+    lk = likelihoods.sn_likelihood(data, marginalize_M=False, method="compressed")
+    ev = cosmology.DistanceEvaluator(z)
+    p = {"Omega_m": 0.31, "M": -19.3}
+
+    def flat(q):
+        return lk.loglike({**p, **q}), ev.transverse_comoving_distance({"H0": 70.0, **q})
+
+    g_flat = jax.jit(jax.jacfwd(flat))({"Omega_m": 0.31})
+    assert calls == []
+    g_free = jax.jit(jax.jacfwd(flat))({"Omega_m": 0.31, "Omega_k": 0.0})
+    assert calls
+    for a, b in zip(g_flat, g_free):
+        np.testing.assert_allclose(np.asarray(a["Omega_m"]), np.asarray(b["Omega_m"]), rtol=1e-12)

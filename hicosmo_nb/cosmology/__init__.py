@@ -54,7 +54,7 @@ from .background import (
 )
 from .evaluator import DistanceEvaluator, shared_distances
 from .interop import to_astropy
-from .integrals import sinc_curvature
+from .integrals import curvature_step, sinc_curvature
 from .validity import Check, assume_physical, is_physical, require_physical, safe_point, sanitize, validity
 from .densities import (
     C_KM_S,
@@ -96,6 +96,7 @@ __all__ = [
     "transverse_comoving_distance",
     "volume_averaged_distance",
     "sinc_curvature",
+    "curvature_step",
     "DistanceEvaluator",
     "shared_distances",
     "Check",

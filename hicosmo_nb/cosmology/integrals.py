@@ -30,7 +30,7 @@ from .densities import (C_KM_S, check_params, e2_and_partials, e2_coefficients, 
                         with_defaults)
 from .quadrature import CumulativeRule, gauss_legendre, gl_points
 
-__all__ = ["sinc_curvature"]
+__all__ = ["curvature_step", "sinc_curvature"]
 
 _E2_FLOOR = 1e-30
 _GYR_PER_MPC_S_KM = 977.7922216807891  # 1 / (km/s/Mpc) in Gyr
@@ -214,6 +214,31 @@ def sinc_curvature(u) -> jax.Array:
     return jnp.where(inside, series, jnp.where(u > 0, open_, closed))
 
 
+def known_zero(value) -> bool:
+    """True for a scalar that is 0 at trace time, not a tracer: e.g. the ``Omega_k`` of a flat
+    model that is no parameter (absent, or a fixed value closed over). Nothing can differentiate
+    with respect to such a value, so the curvature functions (whose derivatives are otherwise most
+    of a gradient's compiled program) need not be traced for it."""
+    return not isinstance(value, jax.core.Tracer) and np.ndim(value) == 0 and float(value) == 0.0
+
+
+def curvature_step(omega_k, x) -> tuple[jax.Array, jax.Array]:
+    """``(D_M / D_H0, d(D_M / D_H0) / dx)`` from ``x = D_C / D_H0``: ``x sinc_curvature(Omega_k
+    x^2)`` and its slope (``cosh`` or ``cos`` of ``sqrt(|Omega_k|) x``); ``(x, 1)`` when
+    ``Omega_k`` is a :func:`known_zero`.
+
+    Examples
+    --------
+    >>> s, ds = curvature_step(0.1, 2.0)
+    >>> round(float(s), 6), round(float(ds), 6)  # sinh(r)/sqrt(0.1), cosh(r), r = 2 sqrt(0.1)
+    (2.136026, 1.206756)
+    """
+    x = jnp.asarray(x, dtype=jnp.float64)
+    if known_zero(omega_k):
+        return x, jnp.ones_like(x)
+    return jax.jvp(lambda xx: xx * sinc_curvature(omega_k * xx * xx), (x,), (jnp.ones_like(x),))
+
+
 # The distance ladder, each rung once (background functions and DistanceEvaluator both use it):
 # D_M from x = D_C / D_H0, D_L from D_M, mu from D_L.
 def transverse_from_x(params, x) -> jax.Array:
@@ -221,8 +246,12 @@ def transverse_from_x(params, x) -> jax.Array:
 
     A flat model (``Omega_k == 0`` exactly, a scalar) takes the cubic Taylor polynomial of
     ``sinc_curvature``: the same value (1) and the same first three derivatives in ``Omega_k``,
-    without the full function's cost (batched over ``Omega_k``, both branches are computed)."""
-    ok = jnp.asarray(params.get("Omega_k", COSMOLOGY_DEFAULTS["Omega_k"]), dtype=jnp.float64)
+    without the full function's cost (batched over ``Omega_k``, both branches are computed).
+    A flat model whose ``Omega_k`` is a known 0 (see :func:`known_zero`) gives ``D_H0 x``."""
+    ok = params.get("Omega_k", COSMOLOGY_DEFAULTS["Omega_k"])
+    if known_zero(ok):
+        return _hubble_distance0(params) * x
+    ok = jnp.asarray(ok, dtype=jnp.float64)
     u = ok * x * x
     if ok.ndim == 0:
         factor = jax.lax.cond(ok == 0.0, lambda v: 1.0 + v * (1 / 6 + v * (1 / 120 + v / 5040)),

@@ -230,12 +230,8 @@ class _Knots:
         """``v = (f_k, df/dt_k)`` at the knots, shape (2K,)."""
         dh0 = cosmology.C_KM_S / jnp.asarray(cosmo["H0"], dtype=jnp.float64)
         x = self.grid.comoving_distance(cosmo) / dh0  # D_C / D_H0
-        omega_k = cosmo.get("Omega_k", COSMOLOGY_DEFAULTS["Omega_k"])
-
-        def sx(xx):  # D_M / D_H0 as a function of D_C / D_H0
-            return xx * cosmology.sinc_curvature(omega_k * xx * xx)
-
-        s, ds = jax.jvp(sx, (x,), (jnp.ones_like(x),))  # ds/dx = cosh (open) or cos (closed)
+        # s = D_M / D_H0 and ds/dx = cosh (open) or cos (closed)
+        s, ds = cosmology.curvature_step(cosmo.get("Omega_k", COSMOLOGY_DEFAULTS["Omega_k"]), x)
         s = jnp.maximum(s, 1e-300)
         zk = jnp.asarray(self.z_knots)
         f = 5.0 * jnp.log10(dh0 * s / zk)
