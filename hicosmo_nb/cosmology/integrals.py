@@ -225,7 +225,7 @@ def known_zero(value) -> bool:
 def curvature_step(omega_k, x) -> tuple[jax.Array, jax.Array]:
     """``(D_M / D_H0, d(D_M / D_H0) / dx)`` from ``x = D_C / D_H0``: ``x sinc_curvature(Omega_k
     x^2)`` and its slope (``cosh`` or ``cos`` of ``sqrt(|Omega_k|) x``); ``(x, 1)`` when
-    ``Omega_k`` is a :func:`known_zero`.
+    ``Omega_k`` is a known 0 (a scalar, not a tracer: nothing can differentiate by it).
 
     Examples
     --------
@@ -247,7 +247,7 @@ def transverse_from_x(params, x) -> jax.Array:
     A flat model (``Omega_k == 0`` exactly, a scalar) takes the cubic Taylor polynomial of
     ``sinc_curvature``: the same value (1) and the same first three derivatives in ``Omega_k``,
     without the full function's cost (batched over ``Omega_k``, both branches are computed).
-    A flat model whose ``Omega_k`` is a known 0 (see :func:`known_zero`) gives ``D_H0 x``."""
+    A flat model whose ``Omega_k`` is a known 0 (``known_zero``) gives ``D_H0 x``."""
     ok = params.get("Omega_k", COSMOLOGY_DEFAULTS["Omega_k"])
     if known_zero(ok):
         return _hubble_distance0(params) * x
