@@ -7,6 +7,7 @@ import jax
 import jax.numpy as jnp
 
 from hicosmo_nb import cosmology as cosmo
+from hicosmo_nb.cosmology import densities, integrals, neutrinos
 
 FIDUCIAL = {
     "H0": 67.5, "Omega_m": 0.31, "Omega_b": 0.049, "Omega_k": 0.02, "w0": -0.95, "wa": -0.2,
@@ -172,3 +173,23 @@ def test_many_redshift_jacobian_and_hessian_match_differences():
     k = 7
     fd_z = (f(theta, z.at[k].add(dz)) - f(theta, z.at[k].add(-dz))) / (2 * dz)
     assert abs(float(gz[k]) / float(fd_z) - 1) < 1e-6
+
+
+@pytest.mark.parametrize("hierarchy", neutrinos.HIERARCHIES)
+def test_distance_jvp_leaves_out_exactly_the_partials_that_are_zero(hierarchy):
+    # the distance integral's JVP integrates only the E^2 partials that can be nonzero; those it
+    # leaves out (the y of states that cannot carry mass) must be zero at every node, whatever
+    # the parameters, and those it keeps must not be
+    massive = neutrinos.NeutrinoHierarchy(hierarchy).massive
+    live = integrals._live_coefficients(massive)
+    a = jnp.asarray(np.geomspace(1e-4, 1.0, 50))
+    rng = np.random.default_rng(1)
+    for m_nu in (0.12, 0.3):  # above every hierarchy's minimum sum
+        coef = densities.e2_coefficients({"H0": 67.0, "Omega_m": 0.31, "m_nu": m_nu, "w0": -0.9,
+                                          "wa": rng.uniform(-0.5, 0.5), "Omega_k": 0.01,
+                                          "neutrino_hierarchy": hierarchy})
+        _, partials = densities.e2_and_partials(coef, a, massive)
+        dead = np.setdiff1d(np.arange(partials.shape[0]), live)
+        assert np.all(np.asarray(partials)[dead] == 0.0)
+        assert np.all(np.any(np.asarray(partials)[live] != 0.0, axis=1))
+    assert len(live) == 10 - (3 - len(massive))

@@ -9,8 +9,8 @@ redshift's integral is the whole panels above it plus the panel interpolant inte
 over its partial panel
 (:class:`~hicosmo_nb.cosmology.quadrature.CumulativeRule`): the cost barely grows with the number
 of redshifts and nothing is sorted. The built-in model's comoving integral has a custom JVP: the
-integrals of the ``E^2`` partials come in the same pass as the value, so any number of tangents
-(a full Jacobian) costs one small product more.
+integrals of the ``E^2`` partials that can be nonzero are computed with the value, so any number of
+tangents (a full Jacobian) costs one small product more.
 """
 
 from __future__ import annotations
@@ -123,12 +123,18 @@ def _integrand_builtin(coef: jax.Array, s: jax.Array, massive, partials: bool = 
     return k, jnp.where(e2 > _E2_FLOOR, -0.5 * k / e2c, 0.0) * de2
 
 
+def _live_coefficients(massive) -> np.ndarray:
+    """Indices of the E^2 coefficients whose partial can be nonzero: all but the ``y`` of neutrino
+    states that cannot carry mass (:func:`~hicosmo_nb.cosmology.densities.e2_and_partials`)."""
+    return np.asarray([c for c in range(10) if not 4 <= c <= 6 or c - 4 in massive])
+
+
 @partial(jax.custom_jvp, nondiff_argnums=(3,))
 def _comoving_builtin(coef: jax.Array, s_z: jax.Array, where, massive) -> jax.Array:
     """D_C / D_H0 at ``s_z`` (located by ``where``, see :func:`_integrator`) for the built-in
     model, from its E^2 coefficients. Custom JVP: the integrals of the integrand's partials
-    w.r.t. the coefficients come with the value (one gather for all of them), and any number of
-    tangents is one small product with them."""
+    w.r.t. the coefficients are computed with the value, and any number of tangents is one small
+    product with them."""
     s, integrate = _integrator(s_z, where)
     return integrate(_integrand_builtin(coef, s, massive))
 
@@ -138,15 +144,21 @@ def _comoving_builtin_jvp(massive, primals, tangents):
     dcoef, ds_z = tangents[:2]  # symbolic zeros when not differentiated (nothing computed)
     s, integrate = _integrator(s_z, where)
     k, dk = _integrand_builtin(coef, s, massive, partials=True)
-    # the value and the integral of every partial, in one pass; tangents are then a small product
-    # (however many: jacfwd's batch of tangents never reaches the integration)
-    both = integrate(jnp.concatenate([k[None], dk]))
+    # The value and the integrals of the partials are two integrations, not one of the stacked
+    # integrands: the value is used again after the tangents (D_M, D_L), and a shared integration
+    # would be materialized at every point for every partial (on a 2-core machine XLA then splits
+    # that large array's producer and its consumers across the cores: a thread hand-off each). Tangents are
+    # a small product with the integrals (however many: jacfwd's batch of tangents never reaches
+    # the integration); partials that are zero whatever the parameters (massless states) are left
+    # out.
+    value = integrate(k)
     tangent = jnp.zeros(jnp.shape(s_z))
     if not isinstance(dcoef, SymbolicZero):
-        tangent = jnp.tensordot(dcoef, both[1:], axes=1)
+        live = _live_coefficients(massive)
+        tangent = jnp.tensordot(dcoef[live], integrate(dk[live]), axes=1)
     if not isinstance(ds_z, SymbolicZero):
         tangent = tangent - _integrand_builtin(coef, s_z, massive) * ds_z
-    return both[0], tangent
+    return value, tangent
 
 
 _comoving_builtin.defjvp(_comoving_builtin_jvp, symbolic_zeros=True)
