@@ -46,6 +46,28 @@ def test_map_is_the_constrained_posterior_mode_and_jitter_is_reproducible(sample
     np.testing.assert_allclose(np.asarray(jax.vmap(sampler.constrain)(jnp.asarray(per))["y"]), [0.3, 0.4])
 
 
+def test_jitter_draws_are_per_chain_standard_normals_and_compile_nothing_new(caplog):
+    from scipy import stats
+
+    from hicosmo_nb.inference.init import _jitter_normals
+    from hicosmo_nb.inference.kernel import chain_keys
+
+    key = jax.random.fold_in(KEY, 11)
+    chain_keys(key, 300)  # a run compiles its chain keys program anyway
+    before = jax.config.jax_log_compiles
+    try:
+        jax.config.update("jax_log_compiles", True)
+        with caplog.at_level("DEBUG", logger="jax"):
+            eps = _jitter_normals(key, 300, 3)
+    finally:
+        jax.config.update("jax_log_compiles", before)
+    assert not [r.getMessage() for r in caplog.records if "compil" in r.getMessage()]
+    assert eps.shape == (300, 20, 3)
+    assert stats.kstest(eps.ravel(), "norm").pvalue > 1e-3  # 18000 draws
+    np.testing.assert_array_equal(_jitter_normals(key, 4, 3), eps[:4])  # chain c: key and c only
+    assert not np.array_equal(eps[0], eps[1])
+
+
 def test_bad_init_values(sampler):
     priors = sampler.priors
     with pytest.raises(ValueError, match=r"init value y=2 lies outside the prior of y \(prior Uniform\(0, 1\) "

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import math
 import warnings
-from functools import partial
 from typing import Mapping
 
 import jax
@@ -48,6 +47,7 @@ from .. import _config  # noqa: F401  (float64)
 from .._warnings import warn
 from ..keys import fold_in
 from ..parameters import PARAMETERS
+from .kernel import chain_keys
 from .priors import Prior
 
 __all__ = ["initial_positions", "find_start"]
@@ -55,11 +55,15 @@ __all__ = ["initial_positions", "find_start"]
 _MAX_REDRAWS = 20
 
 
-@partial(jax.jit, static_argnums=(1, 2))
-def _jitter_normals(key: jax.Array, num_chains: int, dim: int) -> jax.Array:
-    """``(num_chains, redraws, dim)`` standard normals; chain ``c`` uses ``fold_in(key, c)``."""
-    keys = jax.vmap(jax.random.fold_in, in_axes=(None, 0))(key, jnp.arange(num_chains))
-    return jax.vmap(lambda k: jax.random.normal(k, (_MAX_REDRAWS, dim)))(keys)
+def _jitter_normals(key: jax.Array, num_chains: int, dim: int) -> np.ndarray:
+    """``(num_chains, redraws, dim)`` standard normals; chain ``c``'s from its own key
+    ``fold_in(key, c)`` (:func:`~.kernel.chain_keys`, the program that gives the chains their keys),
+    whose two words seed numpy's PCG64: so they depend on the key and ``c`` only, and a start
+    compiles no normal sampler (``jax.random.normal``'s program took longer to compile than the
+    whole jitter is worth)."""
+    draws = [np.random.Generator(np.random.PCG64([int(w) for w in k])).standard_normal((_MAX_REDRAWS, dim))
+             for k in chain_keys(key, num_chains)]
+    return np.stack(draws)
 
 
 def _inside(prior: Prior, x: float) -> bool:
@@ -295,7 +299,7 @@ def initial_positions(
     info["inverse_mass_matrix"] = None if inv_mass is None else inv_mass.tolist()
     sigma = jitter * sigma
     # chain c's jitter depends on c only (not on num_chains): fold_in(jitter_key, c)
-    eps = np.swapaxes(np.asarray(_jitter_normals(fold_in(key, "init/jitter"), num_chains, len(names))), 0, 1)
+    eps = np.swapaxes(_jitter_normals(fold_in(key, "init/jitter"), num_chains, len(names)), 0, 1)
     z0 = np.repeat(u0[None], num_chains, axis=0)
     if jitter > 0:
         done = np.zeros(num_chains, dtype=bool)
