@@ -147,10 +147,10 @@ def _comoving_builtin_jvp(massive, primals, tangents):
     # The value and the integrals of the partials are two integrations, not one of the stacked
     # integrands: the value is used again after the tangents (D_M, D_L), and a shared integration
     # would be materialized at every point for every partial (on a 2-core machine XLA then splits
-    # that large array's producer and its consumers across the cores: a thread hand-off each). Tangents are
-    # a small product with the integrals (however many: jacfwd's batch of tangents never reaches
-    # the integration); partials that are zero whatever the parameters (massless states) are left
-    # out.
+    # that large array's producer and its consumers across the cores: a thread hand-off each).
+    # Tangents are a small product with the integrals (however many: jacfwd's batch of tangents
+    # never reaches the integration); partials that are zero whatever the parameters (massless
+    # states) are left out.
     value = integrate(k)
     tangent = jnp.zeros(jnp.shape(s_z))
     if not isinstance(dcoef, SymbolicZero):
