@@ -273,6 +273,12 @@ def e2_and_partials(coef: jax.Array, a: jax.Array,
     return e2, partials
 
 
+def nonzero_partials(massive: tuple[int, ...] = (0, 1, 2)) -> np.ndarray:
+    """Indices of the :func:`e2_coefficients` whose partial in :func:`e2_and_partials` can be
+    nonzero: all but the ``y`` of neutrino states that cannot carry mass (``massive``, static)."""
+    return np.asarray([c for c in range(10) if not 4 <= c <= 6 or c - 4 in massive])
+
+
 def from_physical(params: Mapping) -> dict:
     """Convert physical densities to the density parameters the background functions take.
 

@@ -27,7 +27,7 @@ from jax.custom_derivatives import SymbolicZero
 from .. import _config  # noqa: F401
 from ..parameters import COSMOLOGY_DEFAULTS
 from .densities import (C_KM_S, check_params, e2_and_partials, e2_coefficients, e2_of_a,
-                        with_defaults)
+                        nonzero_partials, with_defaults)
 from .quadrature import CumulativeRule, gauss_legendre, gl_points
 
 __all__ = ["curvature_step", "sinc_curvature"]
@@ -123,12 +123,6 @@ def _integrand_builtin(coef: jax.Array, s: jax.Array, massive, partials: bool = 
     return k, jnp.where(e2 > _E2_FLOOR, -0.5 * k / e2c, 0.0) * de2
 
 
-def _live_coefficients(massive) -> np.ndarray:
-    """Indices of the E^2 coefficients whose partial can be nonzero: all but the ``y`` of neutrino
-    states that cannot carry mass (:func:`~hicosmo_nb.cosmology.densities.e2_and_partials`)."""
-    return np.asarray([c for c in range(10) if not 4 <= c <= 6 or c - 4 in massive])
-
-
 @partial(jax.custom_jvp, nondiff_argnums=(3,))
 def _comoving_builtin(coef: jax.Array, s_z: jax.Array, where, massive) -> jax.Array:
     """D_C / D_H0 at ``s_z`` (located by ``where``, see :func:`_integrator`) for the built-in
@@ -154,7 +148,7 @@ def _comoving_builtin_jvp(massive, primals, tangents):
     value = integrate(k)
     tangent = jnp.zeros(jnp.shape(s_z))
     if not isinstance(dcoef, SymbolicZero):
-        live = _live_coefficients(massive)
+        live = nonzero_partials(massive)
         tangent = jnp.tensordot(dcoef[live], integrate(dk[live]), axes=1)
     if not isinstance(ds_z, SymbolicZero):
         tangent = tangent - _integrand_builtin(coef, s_z, massive) * ds_z
