@@ -68,6 +68,29 @@ def test_jitter_draws_are_per_chain_standard_normals_and_compile_nothing_new(cap
     assert not np.array_equal(eps[0], eps[1])
 
 
+def test_xarray_is_imported_beside_the_map_search_not_before_it():
+    """Importing the sampler and a likelihood leaves out xarray (pandas) and ArviZ; a run
+    imports them in a background thread while it compiles (and its result holds a DataTree)."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+from hicosmo_nb import likelihoods
+from hicosmo_nb.inference import Normal, run_nuts
+from hicosmo_nb.likelihoods.base import Likelihood
+heavy = ("xarray", "pandas", "arviz_base", "arviz_stats", "matplotlib")
+print(sorted(m for m in heavy if m in sys.modules))
+lk = Likelihood(lambda p: -0.5 * p["x"] ** 2, ("x",), "toy")
+r = run_nuts(lk, {"x": Normal(0.0, 2.0)}, key=__import__("jax").random.PRNGKey(0), num_chains=1,
+             num_warmup=20, num_samples=20, progress=False, warn=False)
+print(type(r.to_arviz()).__name__, "arviz_stats" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split("\n")[:2] == ["[]", "DataTree False"]  # warn=False: no arviz_stats
+
+
 def test_bad_init_values(sampler):
     priors = sampler.priors
     with pytest.raises(ValueError, match=r"init value y=2 lies outside the prior of y \(prior Uniform\(0, 1\) "

@@ -38,15 +38,17 @@ _REPARAM = ("reparametrize with better-constrained combinations (e.g. omega_m = 
             "instead of Omega_m, or h*r_d instead of H0 and r_d)")
 
 
-def preload_stats() -> None:
-    """Import ``arviz_stats`` (~1.5 s) in a background thread.
+def preload_stats(stats: bool = True) -> None:
+    """Import ArviZ in a background thread: ``arviz_stats`` (~1.5 s), or with ``stats=False``
+    only ``arviz_base`` and xarray, which every :class:`~.results.Result` holds.
 
     :func:`~hicosmo_nb.inference.run_nuts` calls this first, so the import overlaps the MAP
     search and the sampling (which run in compiled code, without the GIL) instead of delaying
-    the first result; :func:`compute_diagnostics` then finds the module imported.
+    the first result; the result and :func:`compute_diagnostics` then find the modules imported.
     """
-    if "arviz_stats" not in sys.modules:
-        threading.Thread(target=importlib.import_module, args=("arviz_stats",), daemon=True).start()
+    name = "arviz_stats" if stats else "arviz_base"
+    if name not in sys.modules:
+        threading.Thread(target=importlib.import_module, args=(name,), daemon=True).start()
 
 
 class ConvergenceWarning(UserWarning):

@@ -22,15 +22,16 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-from typing import Any, Callable, ClassVar, Mapping
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping
 
 import numpy as np
-import xarray as xr
-from arviz_base import from_dict
 
 from .chains import read_chains, save_chains, to_getdist
 from .checkpoint import SamplerState, atomic_write
 from .diagnostics import compute_diagnostics, problems
+
+if TYPE_CHECKING:  # xarray and arviz_base are imported where used: the import (xarray pulls in
+    import xarray as xr  # pandas) then overlaps a run's MAP search (diagnostics.preload_stats)
 
 __all__ = ["Result", "load", "load_chains", "concat_chains", "concat_draws"]
 
@@ -40,6 +41,7 @@ STATE_GROUP = "sampler_state"
 
 def _state_dataset(state: SamplerState) -> xr.Dataset:
     """The arrays of :meth:`SamplerState.to_arrays`: the leaves as variables, the 0-d ones as attrs."""
+    import xarray as xr
     data, attrs = {}, {}
     for k, x in state.to_arrays().items():
         if x.ndim == 0:
@@ -103,6 +105,8 @@ class Result:
             listed = ", ".join(f"{k} {s}" for k, s in shapes.items())
             raise ValueError(f"arrays disagree on (chain, draw): {listed}; every parameter needs "
                              "the same number of chains and draws")
+        from arviz_base import from_dict
+
         dt = from_dict(groups)
         dt.attrs[MANIFEST_ATTR] = json.dumps(dict(manifest or {}), sort_keys=True)
         return cls(dt, state)
@@ -200,6 +204,8 @@ class Result:
         path = pathlib.Path(path)
         if path.exists() and not overwrite:
             raise FileExistsError(f"{str(path)!r} exists; pass overwrite=True to replace it")
+        import xarray as xr
+
         dt = self._dt.copy()
         if self.state is not None:
             dt[STATE_GROUP] = xr.DataTree(_state_dataset(self.state))
@@ -247,6 +253,8 @@ def load(path: str | os.PathLike) -> Result:
     if not path.is_file():
         raise FileNotFoundError(f"result file {str(path)!r} does not exist (nor chain files "
                                 f"{str(path)!r}.1.txt, ...)")
+    import xarray as xr
+
     expected = "a netCDF-4 (HDF5) file written by Result.save"
     try:
         with xr.open_datatree(path, engine="h5netcdf") as dt:
@@ -299,6 +307,8 @@ def concat_chains(*results: Result) -> Result:
         if r.names != names or r.num_draws != draws:
             raise ValueError(f"cannot join results with parameters {r.names} x {r.num_draws} draws "
                              f"and {names} x {draws} draws")
+    import xarray as xr
+
     groups = [g for g in results[0].to_arviz().children if g != STATE_GROUP]
     out = xr.DataTree()
     for g in groups:
@@ -314,6 +324,8 @@ def concat_chains(*results: Result) -> Result:
 def concat_draws(old: Result, new: Result) -> Result:
     """Append ``new``'s draws to ``old``'s along ``draw`` (a continued run); keeps ``new``'s
     manifest and sampler state."""
+    import xarray as xr
+
     dt_old, dt_new = old.to_arviz(), new.to_arviz()
     out = xr.DataTree()
     for g in dt_new.children:

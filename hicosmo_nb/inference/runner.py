@@ -122,8 +122,7 @@ def finish(run: Run, *, progress: bool | None = None, warn: bool = True) -> Resu
     >>> finish(run, progress=False, warn=False).samples["x"].shape
     (2, 100)
     """
-    if warn:
-        preload_stats()
+    preload_stats(stats=warn)
     st = run.status
     bar = ChainProgress(progress_enabled(progress), len(st.draws), run.total_iterations, initial=st.iteration)
     remove = run.on_chunk(bar)
@@ -182,8 +181,7 @@ def run_nuts(likelihood, priors=None, *, key, fixed=None, progress: bool | None 
         On Ctrl-C with a checkpoint: "interrupted after N draws; rerun the same command to
         resume from PATH" (the checkpoint holds the run so far).
     """
-    if warn:
-        preload_stats()  # the import overlaps the MAP search
+    preload_stats(stats=warn)  # the import overlaps the MAP search
     start = {k: run_options.pop(k) for k in _START_OPTIONS if k in run_options}
     settings = run_settings(run_options.pop("settings", None), progress=progress,
                             checkpoint=start.get("checkpoint"), **run_options)
@@ -209,7 +207,6 @@ def continue_nuts(result: Result, num_samples: int, problem=None, *, progress: b
         If ``result`` has no sampler state, its likelihood is custom and no ``problem`` is
         given, or the problem differs from the original run's.
     """
-    if warn:
-        preload_stats()
+    preload_stats(stats=warn)
     _chunks(progress, layout)
     return finish(Run.continue_from(result, num_samples, problem, **layout), progress=progress, warn=warn)
