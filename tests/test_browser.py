@@ -97,11 +97,14 @@ def voila_url(tmp_path_factory):
 
 @contextlib.contextmanager
 def voila_server(target: str, env: dict, log: pathlib.Path):
-    """Run ``voila target`` on 127.0.0.1 (a free port, yielded) until the block ends; bounded waits."""
+    """Run ``voila target`` on 127.0.0.1 (a free port, yielded) until the block ends; bounded waits.
+
+    Voila runs through ``tests/_voila.py``, whose kernel clients wait in short polls (a missed
+    wake-up of pyzmq's poll otherwise left pages at "Executing k of n" for good)."""
     port = _free_port()
     with open(log, "w") as fh:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "voila", target, "--no-browser",
+            [sys.executable, str(ROOT / "tests" / "_voila.py"), target, "--no-browser",
              f"--port={port}", "--Voila.ip=127.0.0.1", "--show_tracebacks=True"],
             cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT,
         )
@@ -132,10 +135,11 @@ def _load_dashboard(page, url: str, ready, tmp_path: pathlib.Path, log: pathlib.
     """Open ``url`` until ``ready`` (a locator) is visible; return the number of page loads.
 
     Voila streams "Executing k of n" while it runs the notebook. Under heavy CPU load it
-    sometimes stops for good after the last cell although the kernel is idle (seen here about
-    once in three loads with the whole suite running; upstream voila issues #1395 and #1428).
-    A page whose progress text has not changed for STALL_S seconds is therefore loaded again,
-    which starts a fresh kernel; at most MAX_LOADS loads within LOAD_TIMEOUT_S seconds.
+    sometimes stopped for good after the last cell although the kernel was idle (about once in
+    three loads with the whole suite running; upstream voila issues #1395 and #1428), most likely
+    a missed wake-up, which :func:`voila_server`'s short polls bound to a second. Should a page still
+    keep its progress text for STALL_S seconds, it is loaded again, which starts a fresh kernel;
+    at most MAX_LOADS loads within LOAD_TIMEOUT_S seconds.
     """
     deadline = time.monotonic() + LOAD_TIMEOUT_S
     for load in range(1, MAX_LOADS + 1):

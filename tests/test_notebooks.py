@@ -37,6 +37,8 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
+from _kernel_polling import POLL_S, in_steps
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
 # Longest first (CI's fast setting, 2026-12-07: 03 120-170 s, 10 85-117 s, 09 60-107 s, ...), the
@@ -52,7 +54,6 @@ KERNEL_NAME = "hicosmo-nb-test"
 # a kernel above 2 GB. .ci/colab_like sets HICOSMO_NB_PEAK_RSS_LIMIT to Colab's budget instead.
 PEAK_RSS_LIMIT = float(os.environ.get("HICOSMO_NB_PEAK_RSS_LIMIT", "1.5e9"))
 HARNESS_TIMEOUT = 30  # s; the harness's own one-line cells
-POLL_S = 1.0  # s; the longest single wait for a kernel message (_poll_often)
 STALL_WARN_S = 30.0  # s outside the cells (kernel start, kernel info, shutdown) that warrant a warning
 
 
@@ -92,27 +93,9 @@ class PeakRSS:
 
 def _poll_often(channel) -> None:
     """Make the async kernel-client ``channel.get_msg(timeout)`` wait at most :data:`POLL_S` at a
-    time, however long ``timeout`` (None: forever) is.
-
-    pyzmq's asyncio poll can miss the wake-up of a message that has arrived (ZMQ's file
-    descriptor is edge-triggered); the poll then returns only at its timeout, when it polls the
-    socket once more and finds the message. nbclient waits for each cell's reply with the cell
-    timeout, so such a miss cost 300 s: CI saw 01's interact cell take 300 s from request to
-    reply (the kernel had sent it within a second), and the harness test below take 302 s.
-    Waiting in short polls bounds the cost of a miss to POLL_S."""
-    wait = channel.get_msg
-
-    async def get_msg(timeout=None):
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
-            try:
-                return await wait(timeout=POLL_S if left is None else min(POLL_S, left))
-            except Empty:
-                if left is not None and left <= POLL_S:
-                    raise
-
-    channel.get_msg = get_msg
+    time, however long ``timeout`` (None: forever) is (:mod:`_kernel_polling` says why: a missed
+    wake-up cost 300 s, and the harness test below took 302 s)."""
+    channel.get_msg = in_steps(channel.get_msg)
 
 
 def _kernel_pid(client) -> int:
