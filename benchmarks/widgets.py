@@ -13,7 +13,7 @@ it includes the blit and the whole frame sent when the browser asks for it (its 
 cost of the PNG encode alone (png mode).
 Targets on 2 cores: compute <= 2 ms (cosmology), <= 20 ms (Fisher); whole update <= 50 ms.
 Combination explorer (png mode): a toggle of a dataset whose fits are cached redraws in <= 50 ms;
-a new combination (its w0waCDM and LCDM fits, after the model structures are compiled) in <= 3 s.
+a new combination (its w0waCDM and LCDM fits, after its datasets' likelihoods are compiled) in <= 3 s.
 
 Run: ``python benchmarks/widgets.py`` (``python benchmarks/widgets.py combination``: only the
 combination explorer)
@@ -100,9 +100,9 @@ def _combination() -> None:
 
     t0 = time.perf_counter()
     dash = combination_explorer(("desi", "cmb"), "w0waCDM", mode="png")
-    dash.set(use_cmb=False, use_bbn=True)  # compiles nothing new: same structure, LCDM compiled above
-    print(f"combination_explorer: first draw + 2 structures compiled in {time.perf_counter() - t0:.0f} s "
-          f"({dash.fits.compiled} structures)", flush=True)
+    dash.set(use_cmb=False, use_bbn=True)  # compiles BBN's small program; BAO's serves every model
+    print(f"combination_explorer: first draw + compilations in {time.perf_counter() - t0:.0f} s "
+          f"({dash.fits.compiled} likelihood programs)", flush=True)
     new = []
     for values in (dict(use_theta_star=True), dict(use_union3=True), dict(use_bbn=False, use_theta_star=False,
                                                                           use_cmb=True),
@@ -113,7 +113,7 @@ def _combination() -> None:
     w, c, n = np.asarray(new).T
     print(f"combination_explorer [png   ] new combination (w0waCDM + LCDM fits, {int(n.sum())} fits): median "
           f"{np.median(w):.2f} s wall ({np.median(c):.2f} s CPU), max {w.max():.2f} s wall; "
-          f"structures compiled {dash.fits.compiled}", flush=True)
+          f"likelihood programs compiled {dash.fits.compiled}", flush=True)
     toggles = [_timed_set(dash, use_union3=bool(i % 2 == 0)) for i in range(20)]
     w, c = np.asarray(toggles).T * 1e3
     print(f"combination_explorer [png   ] toggle of a cached combination: whole update median {np.median(w):.1f} ms "

@@ -31,7 +31,8 @@ def fits():
 def test_cache_matches_an_independent_fit_and_compiles_once(fits):
     a = fits.fit(("desi",), "LCDM")
     b = fits.fit(("desi", "union3"), "LCDM")
-    assert fits.compiled == 1 and a.free == b.free == ("Omega_m", "hrd")
+    # one program per dataset: uncalibrated BAO and Union3
+    assert fits.compiled == 2 and a.free == b.free == ("Omega_m", "hrd")
     # H0 enters h r_d-calibrated BAO only through the radiation density: held at its default
     ref = maximize(build_problem("LCDM", ["desi_dr2_bao", "union3"], ["Omega_m", "hrd"],
                                  options={"desi_dr2_bao": {"rd": "free"}}))
@@ -43,6 +44,20 @@ def test_cache_matches_an_independent_fit_and_compiles_once(fits):
     assert abs(a.mode["Omega_m"] - 0.2975) < 0.2 * 0.0086
     assert a.sigma["Omega_m"] == pytest.approx(0.0086, rel=0.1)
     assert fits.is_cached(("union3", "desi"), "LCDM")
+
+
+def test_another_model_reuses_the_datasets_programs(fits):
+    # w0 is an input of the programs LCDM compiled (held at -1 there): wCDM compiles no likelihood
+    fits.fit(("desi", "union3"), "LCDM")
+    before = fits.compiled
+    c = fits.fit(("desi", "union3"), "wCDM")
+    assert fits.compiled == before and c.free == ("Omega_m", "w0", "hrd")
+    ref = maximize(build_problem("wCDM", ["desi_dr2_bao", "union3"], ["Omega_m", "w0", "hrd"],
+                                 options={"desi_dr2_bao": {"rd": "free"}}))
+    assert c.chi2 == pytest.approx(ref.chi2, abs=1e-5)
+    for p in c.free:
+        assert c.mode[p] == pytest.approx(ref.mode[p], rel=1e-5)
+        assert c.sigma[p] == pytest.approx(ref.sigma[p], rel=1e-3)
 
 
 def test_the_laplace_hessian_from_compiled_gradients_is_the_exact_one(fits):

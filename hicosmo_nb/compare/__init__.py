@@ -5,8 +5,8 @@
   ``evidence="nested"``, dynesty's ``ln Z`` with its error, and Bayes factors.
 - :func:`maximize` / :func:`build_maximizer`: one model's best fit, mode and Laplace evidence
   (compile once, refit cheaply: the fast path for notebooks and dashboards).
-- :class:`CombinationFits`: cached best fits of many dataset combinations, compiled once per
-  model structure (the DESI DR2 table and the combination explorer).
+- :class:`CombinationFits`: cached best fits of many dataset combinations, one compiled program
+  per dataset whatever the model (the DESI DR2 table and the combination explorer).
 - :func:`nested_evidence`: dynesty nested sampling of a Problem.
 - :func:`sigma_from_chi2`, :func:`aic`, :func:`bic`: the conversions.
 - :func:`gaussian_tension`, :func:`parameter_shift`: tension between two results.
@@ -19,7 +19,7 @@ Examples
 """
 
 from .. import _config  # noqa: F401  (float64)
-from .combinations import EARLY, ENTRIES, EXCLUSIVE, CombinationFits, Structure
+from .combinations import EARLY, ENTRIES, EXCLUSIVE, CombinationFits, Program, Structure
 from .evidence import Evidence, nested_evidence
 from .fit import Maximizer, ModelFit, build_maximizer, maximize
 from .stats import aic, bic, p_value, sigma_from_chi2
@@ -32,5 +32,5 @@ __all__ = [
     "nested_evidence", "Evidence",
     "sigma_from_chi2", "p_value", "aic", "bic",
     "gaussian_tension", "parameter_shift", "Tension", "shared_draws",
-    "CombinationFits", "Structure", "ENTRIES", "EARLY", "EXCLUSIVE",
+    "CombinationFits", "Program", "Structure", "ENTRIES", "EARLY", "EXCLUSIVE",
 ]

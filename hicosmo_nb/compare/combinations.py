@@ -1,11 +1,15 @@
-"""Best fits of many dataset combinations, compiled once per model structure.
+"""Best fits of many dataset combinations, one compiled program per dataset whatever the model.
 
 :class:`CombinationFits` serves the DESI DR2 style table (BAO; + BBN; + BBN + theta_*; + CMB;
 + supernovae) and the combination explorer dashboard. It builds every dataset's likelihood once
-and, per *structure* (a model and the free parameters the ticked datasets constrain), compiles
-each dataset's ``ln L`` and gradient once (on its first use); a combination sums the ticked
-ones, so a new combination of a structure is a new optimization, not a new compilation (and
-each compilation is one dataset's, which keeps the peak memory of compiling low). Each fit is :func:`~hicosmo_nb.compare.maximize` (maximum likelihood from
+and compiles each dataset's ``ln L`` and gradient once (on its first use), over *every* parameter
+that dataset reads: the parameters a model holds fixed (``w0 = -1, wa = 0`` in LCDM, ``m_nu``,
+``N_eff``, ...) are inputs of that program, not constants compiled into it. So LCDM, wCDM and
+w0waCDM fits of a combination share one program per dataset, and a combination sums the ticked
+ones: a new combination or a new model is a new optimization, not a new compilation (and each
+compilation is one dataset's, which keeps the peak memory of compiling low). Per *structure* (a
+model and the free parameters the ticked datasets constrain) only the small programs of the
+priors' transform are compiled. Each fit is :func:`~hicosmo_nb.compare.maximize` (maximum likelihood from
 several starts, posterior mode, Laplace covariance and ``ln Z``) and is cached by combination.
 
 Structures
@@ -39,7 +43,7 @@ from ..parameters import BASELINE_MODEL, MODELS, NEUTRINO_HIERARCHIES, PARAMETER
 from .fit import Maximizer, ModelFit, hessian_from_gradient, maximize, posterior_u
 from .table import Comparison, compare
 
-__all__ = ["ENTRIES", "EARLY", "EXCLUSIVE", "CombinationFits", "Structure"]
+__all__ = ["ENTRIES", "EARLY", "EXCLUSIVE", "CombinationFits", "Program", "Structure"]
 
 # entry -> (label, dataset, options); the combinations of DESI DR2 (arXiv:2503.14738, Sec. V-VII)
 ENTRIES: dict[str, tuple[str, str, dict]] = {
@@ -59,8 +63,16 @@ _EXTENSIONS = tuple(dict.fromkeys(p for ps in MODELS.values() for p in ps if p n
 _START_SPREAD = 0.01  # start points: registry defaults + N(0, (0.01 x prior width)^2)
 
 
+class Program(NamedTuple):
+    """One dataset's compiled ``ln L`` and gradient, over every parameter it reads."""
+
+    names: tuple            # the parameters, in the order of x
+    value_and_grad: Callable  # x (len(names),) -> (ln L, d ln L / dx), jitted
+
+
 class Structure(NamedTuple):
-    """One compiled objective: a model, its free parameters and the entries it can tick."""
+    """A model, its free parameters and the entries it can tick, with the priors' small programs
+    (the datasets' programs are shared by all structures: :class:`Program`)."""
 
     model: str
     calibrated: bool
@@ -68,11 +80,10 @@ class Structure(NamedTuple):
     members: tuple
     fixed: dict
     priors: dict
-    like_x: dict       # entry -> jitted x -> ln L of that dataset
-    like_vg: dict      # entry -> jitted u -> (ln L, gradient) in the sampler's unconstrained coordinates
     prior_vg: Callable  # u -> (ln prior, gradient)
     log_prior_x: Callable
     to_x: Callable
+    to_x_jac: Callable  # u -> (x, dx/du)
     to_u: Callable
 
 
@@ -97,7 +108,8 @@ class CombinationFits:
     available : tuple of str
     unavailable : dict
     compiled : int
-        Number of structures compiled so far.
+        Number of datasets' likelihood programs compiled so far (:class:`Program`; one per
+        dataset and BAO calibration, whatever the model).
     """
 
     def __init__(self, entries: Sequence[str] | None = None, *, priors: Mapping | None = None,
@@ -125,11 +137,12 @@ class CombinationFits:
                 self.unavailable[e] = str(exc).splitlines()[0]
         self.available = tuple(e for e in entries if e not in self.unavailable)
         self._structures: dict = {}
+        self._programs: dict = {}
         self._fits: dict = {}
 
     @property
     def compiled(self) -> int:
-        return len(self._structures)
+        return len(self._programs)
 
     # ------------------------------------------------------------------ structures
     def _likelihood(self, entry: str, calibrated: bool):
@@ -189,9 +202,6 @@ class CombinationFits:
         transform = build_transform(free, priors)
         dists = [priors[n].distribution() for n in free]
 
-        def at(f):
-            return lambda x: f({**fixed, **{n: x[i] for i, n in enumerate(free)}})
-
         def log_prior_x(x):
             return sum(d.log_prob(x[i]) for i, d in enumerate(dists))
 
@@ -199,15 +209,38 @@ class CombinationFits:
             c = transform.constrain(u)
             return jnp.stack([c[n] for n in free])
 
-        # one jitted function per dataset (compiled on its first use in this structure): a
-        # combination sums the ticked ones, so no combination compiles anything of its own
-        like_x = {e: jax.jit(at(lk.loglike)) for e, lk in zip(members, lks)}
-        like_vg = {e: jax.jit(jax.value_and_grad(lambda u, f=at(lk.loglike): f(to_x(u))))
-                   for e, lk in zip(members, lks)}
-        prior_vg = jax.jit(jax.value_and_grad(lambda u: log_prior_x(to_x(u))))
-        return Structure(model, calibrated, free, members, fixed, priors, like_x, like_vg, prior_vg,
-                         jax.jit(log_prior_x), jax.jit(to_x),
+        return Structure(model, calibrated, free, members, fixed, priors,
+                         jax.jit(jax.value_and_grad(lambda u: log_prior_x(to_x(u)))), jax.jit(log_prior_x),
+                         jax.jit(to_x), jax.jit(lambda u: (to_x(u), jax.jacfwd(to_x)(u))),
                          lambda values: np.asarray(transform.unconstrain(values), dtype=float))
+
+    def program(self, entry: str, calibrated: bool = True) -> Program:
+        """The compiled ``ln L`` and gradient of one entry's dataset (compiled on first use)."""
+        key = (entry, calibrated) if (entry, calibrated) in self._lk else (entry, True)
+        if key not in self._programs:
+            lk = self._lk[key]
+            names = tuple(sorted(set(lk.reads) | set(lk.param_names)))
+
+            def loglike(x, lk=lk, names=names):
+                return lk.loglike({n: x[i] for i, n in enumerate(names)})
+
+            self._programs[key] = Program(names, jax.jit(jax.value_and_grad(loglike)))
+        return self._programs[key]
+
+    def _loglike_x(self, s: Structure, ticked, x) -> tuple[float, np.ndarray]:
+        """Sum over the ticked entries of ``ln L`` at the free values ``x``, and its gradient in x."""
+        values = {**s.fixed, **dict(zip(s.free, np.asarray(x, dtype=float).tolist()))}
+        total, grad = 0.0, np.zeros(len(s.free))
+        where = {n: i for i, n in enumerate(s.free)}
+        for e in ticked:
+            prog = self.program(e, s.calibrated)
+            v, g = prog.value_and_grad(np.array([values.get(n, PARAMETERS[n].default) for n in prog.names]))
+            total += float(v)
+            g = np.asarray(g, dtype=float)
+            for j, n in enumerate(prog.names):
+                if n in where:
+                    grad[where[n]] += g[j]
+        return total, grad
 
     # ------------------------------------------------------------------ fits
     def problem(self, selection: Sequence[str], model: str) -> Problem:
@@ -220,14 +253,15 @@ class CombinationFits:
     def _maximizer(self, selection: tuple, s: Structure) -> Maximizer:
         ticked = [e for e in s.members if e in selection]
 
-        def loglike_u(u):
-            parts = [s.like_vg[e](u) for e in ticked]
-            return sum(v for v, _ in parts), sum(g for _, g in parts)
+        def loglike_u(u):  # the chain rule through the priors' transform: d ln L/du = (dx/du)^T d ln L/dx
+            x, jac = s.to_x_jac(u)
+            value, grad = self._loglike_x(s, ticked, x)
+            return value, np.asarray(jac).T @ grad
 
         logpost_u = posterior_u(loglike_u, s.prior_vg)
 
         def loglike_x(x):
-            return sum(s.like_x[e](x) for e in ticked)
+            return self._loglike_x(s, ticked, x)[0]
 
         def hessian_x(x):  # from the compiled gradients: a fit compiles nothing of its own
             return hessian_from_gradient(logpost_u, s.to_x, s.to_u({n: x[i] for i, n in enumerate(s.free)}))

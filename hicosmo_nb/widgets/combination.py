@@ -1,7 +1,8 @@
 """``combination_explorer()``: tick datasets, pick a model, overlay the Laplace ellipses of combinations.
 
 The fits come from :class:`hicosmo_nb.compare.CombinationFits` (maximum likelihood, posterior
-mode and Laplace covariance per combination, cached; one compilation per model structure), the
+mode and Laplace covariance per combination, cached; one compiled program per dataset, shared
+by the models), the
 significances from its :meth:`~hicosmo_nb.compare.CombinationFits.compare` (Delta chi^2 of the
 model against LCDM, DESI's sigma), the ellipses from :func:`hicosmo_nb.plots.ellipse_vertices`.
 "Run NUTS" hands the current combination's :class:`~hicosmo_nb.inference.Problem` to the live
@@ -206,8 +207,9 @@ def combination_explorer(datasets: Sequence[str] = ("desi", "cmb"), model: str =
     combination") are drawn as 68.3%/95.4% ellipses of their Laplace posteriors on the chosen
     pair of parameters, and the readout gives each one's chi^2, its Delta chi^2 against LCDM
     with DESI's two-sided Gaussian sigma, the Laplace ln Bayes factor and the marginalized errors.
-    A fit is computed once per combination and model (the first fit of a model structure
-    compiles, later ones only optimize); toggling back to a fitted combination only redraws.
+    A fit is computed once per combination and model (the first use of a dataset compiles its
+    likelihood, for every model at once; later fits only optimize); toggling back to a fitted
+    combination only redraws.
     Ticking datasets keeps the axes as they are, so a contour that shrinks is seen shrinking;
     they grow when a contour leaves them and are fitted again when all contours shrink below a
     quarter of them, or when the model or the pair of parameters changes.
