@@ -2,9 +2,9 @@
 
 The fits come from :class:`hicosmo_nb.compare.CombinationFits` (maximum likelihood, posterior
 mode and Laplace covariance per combination, cached; one compiled program per dataset, shared
-by the models), the
-significances from its :meth:`~hicosmo_nb.compare.CombinationFits.compare` (Delta chi^2 of the
-model against LCDM, DESI's sigma), the ellipses from :func:`hicosmo_nb.plots.ellipse_vertices`.
+by the models), the significances from its :meth:`~hicosmo_nb.compare.CombinationFits.compare`
+(Delta chi^2 of the model against LCDM, DESI's sigma), the ellipses from
+:func:`hicosmo_nb.plots.ellipse_vertices`.
 "Run NUTS" hands the current combination's :class:`~hicosmo_nb.inference.Problem` to the live
 sampler dashboard (:class:`~hicosmo_nb.widgets.SamplerDashboard`, shown below on first use).
 """
