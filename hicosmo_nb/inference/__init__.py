@@ -26,7 +26,7 @@ from .diagnostics import ConvergenceWarning, compute_diagnostics, problems
 from .devices import CHAIN_METHODS, plan_chains, set_host_device_count
 from .kernel import Sampler, build_sampler, sampler_for
 from .priors import Normal, Prior, TruncatedNormal, Uniform, default_priors, model_priors
-from .problem import Problem
+from .problem import PosteriorTerms, Problem
 from .results import Result, concat_chains, load, load_chains
 from .run import Chunk, Run, RunStatus
 from .runner import continue_nuts, finish, run_nuts, run_settings
@@ -39,6 +39,7 @@ Result.continuation = staticmethod(continue_nuts)
 
 __all__ = [
     "Problem",
+    "PosteriorTerms",
     "ProblemSpec",
     "build_problem",
     "Run",

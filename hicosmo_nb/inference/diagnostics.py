@@ -287,7 +287,10 @@ def unconstrained(problem) -> list[str]:
         default = PARAMETERS[name].default if name in PARAMETERS else None
         start[name] = default if default is not None and lo <= default <= hi else prior.center()
     point = {k: jnp.asarray(float(v)) for k, v in {**problem.fixed, **start}.items()}
-    total = problem.likelihood.loglike  # compiled once here, for the start point
+
+    def total(p):  # the problem's compiled program, which the MAP search then reuses
+        return float(problem.terms(x=[float(p[n]) for n in problem.free]).loglike)
+
     f0 = float(total(point))
     if not np.isfinite(f0):
         return []  # no judgement at an unphysical start
@@ -299,7 +302,8 @@ def unconstrained(problem) -> list[str]:
             continue
         # Screen: the observed curvature of the whole ln L (no new compilation) equals the
         # expected information for linear Gaussian parts; far above the threshold is constrained.
-        curv = sum(float(total({**point, name: point[name] + s * step})) for s in (1.0, -1.0)) - 2 * f0
+        # Its size: ln L is concave near its maximum, so the second difference is negative there.
+        curv = abs(sum(float(total({**point, name: point[name] + s * step})) for s in (1.0, -1.0)) - 2 * f0)
         if np.isfinite(curv) and curv >= _SCREEN * UNCONSTRAINED_INFO:
             continue
         if leaves is None:

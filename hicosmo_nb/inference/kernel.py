@@ -15,6 +15,7 @@ batch in the planned layout (a batch of one chain without ``vmap``).
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from .._memory import release_memory
 from ..likelihoods.base import Likelihood  # noqa: F401  (doctest)
 from . import distributed
 from .devices import ChainPlan
-from .priors import Prior, Transform, build_transform
+from .priors import Prior, Transform
 from .problem import Problem
 from .settings import NutsSettings, RunSettings, count
 
@@ -141,20 +142,22 @@ class Sampler:
                   jnp.asarray(imm))
 
     def value_and_grad(self, u, *, map_objective: bool = False) -> tuple[float, np.ndarray]:
-        """Potential and its gradient at one unconstrained point (compiled once, on the host).
+        """Potential and its gradient at one unconstrained point (on the host).
 
-        ``map_objective=True`` gives ``-(log L + log prior(x))`` instead, without the Jacobian
-        of ``x(u)``: its minimum over ``u`` is the MAP in the original parameters.
+        From the problem's compiled :meth:`~.problem.Problem.terms` (shared with the facade's
+        check for unconstrained parameters, so a fit compiles them once). ``map_objective=True``
+        gives ``-(log L + log prior(x))`` instead, without the Jacobian of ``x(u)``: its
+        minimum over ``u`` is the MAP in the original parameters.
         """
-        fn = self._compiled.get("value_and_grad")
-        if fn is None:
-            vg = jax.value_and_grad(self.potential)
-            vj = jax.value_and_grad(self.transform.log_jacobian)
-            fn = self._compiled["value_and_grad"] = jax.jit(lambda x: (*vg(x), *vj(x)))
-        v, g, j, gj = fn(jnp.asarray(u, dtype=jnp.float64))
+        t = self.problem.terms(u=u)
+        (lp, lj), (glp, glj) = t.prior, t.prior_grad
+        v = -(float(t.loglike) + float(lp))
+        g = -(t.dx_du * t.grad + glp)
+        if math.isnan(v):
+            v = math.inf  # as the potential inside the sampler
         if map_objective:
-            return float(v + j), np.asarray(g + gj)
-        return float(v), np.asarray(g)
+            return v + float(lj), g + glj
+        return v, g
 
     def _local_chunk(self, state, n_active, length: int):
         # One chain: the unbatched kernel. Under vmap every lax.cond of the NUTS tree builder
@@ -289,7 +292,7 @@ def build_sampler(problem: Problem, *, num_warmup: int = RunSettings.num_warmup,
     nuts = NutsSettings() if nuts is None else nuts
     names = problem.free
     fixed_j = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in problem.fixed.items()}
-    transform = build_transform(names, problem.priors)
+    transform = problem.transform
     constrain, log_prior = transform.constrain, transform.log_prior
     lk_fn = problem.likelihood.loglike
 

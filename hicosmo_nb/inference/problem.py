@@ -24,16 +24,36 @@ from __future__ import annotations
 import threading
 import types
 from dataclasses import dataclass, field
-from typing import Any, Callable, Hashable, Mapping
+from typing import Any, Callable, Hashable, Mapping, NamedTuple
+
+import numpy as np
 
 from .. import _config  # noqa: F401  (float64)
 from .._warnings import warn
 from ..likelihoods.base import Likelihood
 from ..parameters import PARAMETERS, canonical_values, closest, refuse_alternative_names
-from .priors import Prior, check_priors, default_priors
+from .priors import Prior, Transform, build_transform, check_priors, default_priors
 from .settings import check_fixed
 
-__all__ = ["Problem", "as_problem"]
+__all__ = ["Problem", "PosteriorTerms", "as_problem"]
+
+
+class PosteriorTerms(NamedTuple):
+    """What :meth:`Problem.terms` returns (numpy arrays).
+
+    ``loglike`` and ``grad`` (d ln L / dx) at ``x(u)``, or at the given ``x``; ``x`` and its
+    derivative ``dx_du`` (diagonal: each parameter depends on its own coordinate) at ``u``
+    (``u = 0`` when ``x`` is given);
+    ``prior`` = ``[log_prior(u), log_jacobian(u)]`` (:class:`~.priors.Transform`) and
+    ``prior_grad`` their gradients (2, d) with respect to ``u``.
+    """
+
+    loglike: np.ndarray
+    grad: np.ndarray
+    x: np.ndarray
+    dx_du: np.ndarray
+    prior: np.ndarray
+    prior_grad: np.ndarray
 
 
 @dataclass(frozen=True, eq=False, init=False)
@@ -72,7 +92,7 @@ class Problem:
     fixed: Mapping[str, float]
     spec: Any = None  # a ProblemSpec (spec.py builds problems, so it sits above this module)
     _cache: dict = field(default_factory=dict, repr=False)
-    _lock: Any = field(default_factory=threading.Lock, repr=False)
+    _lock: Any = field(default_factory=threading.RLock, repr=False)
 
     def __init__(self, likelihood: Likelihood, priors: Mapping[str, Prior] | None = None,
                  fixed: Mapping[str, float] | None = None, *, spec: Any = None):
@@ -107,7 +127,7 @@ class Problem:
                 "from the priors, or check their names.")
         for name, value in (("likelihood", likelihood), ("priors", types.MappingProxyType(priors)),
                             ("fixed", types.MappingProxyType(fixed)), ("spec", spec),
-                            ("_cache", {}), ("_lock", threading.Lock())):
+                            ("_cache", {}), ("_lock", threading.RLock())):
             object.__setattr__(self, name, value)
 
     @property
@@ -115,9 +135,63 @@ class Problem:
         """The free parameters, in sampling order."""
         return tuple(self.priors)
 
+    @property
+    def transform(self) -> Transform:
+        """The map between the free parameters and the sampler's unconstrained vector ``u``
+        (:func:`~.priors.build_transform` of the priors; built once per problem)."""
+        return self.cached("transform", lambda: build_transform(self.free, self.priors))
+
+    def terms(self, u=None, x=None) -> PosteriorTerms:
+        """:class:`PosteriorTerms` at the unconstrained point ``u``, or the likelihood's alone at the
+        parameter values ``x`` (a vector in :attr:`free` order; may lie outside the priors).
+
+        Both come from one program, compiled on the first call and kept with the problem: the
+        sampler's MAP search and starting points use it at ``u``, the facade's check for
+        unconstrained parameters at ``x``, so a fit compiles the likelihood's value and gradient
+        once outside its sampling program.
+        """
+        if (u is None) == (x is None):
+            given = "both" if u is not None else "neither"
+            raise ValueError(f"Problem.terms takes exactly one of u and x; got {given}")
+        d = len(self.free)
+        at_x = x is not None
+        u = np.zeros(d) if at_x else np.asarray(u, dtype=np.float64)
+        x = np.asarray(x, dtype=np.float64) if at_x else np.zeros(d)
+        for what, v in (("u", u), ("x", x)):
+            if v.shape != (d,):
+                raise ValueError(f"Problem.terms: {what} has shape {v.shape}; expected ({d},), one value per "
+                                 f"free parameter {list(self.free)}")
+        program = self.cached("terms", self._build_terms)
+        return PosteriorTerms(*(np.asarray(a) for a in program(u, x, at_x)))
+
+    def _build_terms(self) -> Callable:
+        import jax
+        import jax.numpy as jnp
+
+        names, lk, tr = self.free, self.likelihood.loglike, self.transform
+        fixed = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in self.fixed.items()}
+
+        def loglike(x):
+            return lk({**fixed, **{n: x[i] for i, n in enumerate(names)}})
+
+        def x_of(u):
+            c = tr.constrain(u)
+            return jnp.stack([c[n] for n in names])
+
+        def prior_terms(u):
+            return jnp.stack([tr.log_prior(u), tr.log_jacobian(u)])
+
+        def program(u, x_given, at_x):
+            x, dx_du = jax.jvp(x_of, (u,), (jnp.ones_like(u),))  # x_i depends on u_i alone
+            ll, grad = jax.value_and_grad(loglike)(jnp.where(at_x, x_given, x))
+            return ll, grad, x, dx_du, prior_terms(u), jax.jacrev(prior_terms)(u)
+
+        return jax.jit(program)
+
     def cached(self, key: Hashable, build: Callable[[], Any]) -> Any:
         """The object kept under ``key`` for this problem, built by ``build()`` on first use
-        (thread-safe). The sampler layer keeps its compiled samplers here
+        (thread-safe; ``build`` may itself ask for other cached objects). The sampler layer keeps
+        its compiled samplers here
         (:func:`~hicosmo_nb.inference.kernel.sampler_for`), so they live as long as the problem."""
         with self._lock:
             if key not in self._cache:
