@@ -103,9 +103,14 @@ def assemble(sampler: Sampler, buffers: dict, *, log_likelihood: bool, manifest:
         flat = jax.numpy.asarray(z.reshape(c * s, d))
         loglik = {}
         fixed_j = {k: jax.numpy.asarray(v, dtype=jax.numpy.float64) for k, v in sampler.fixed.items()}
-        for leaf in sampler.problem.likelihood.leaves:
-            fn = jax.jit(jax.vmap(lambda u, f=leaf.loglike: f({**fixed_j, **sampler.constrain(u)})))
-            loglik[_unique(leaf.name, loglik)] = np.asarray(fn(flat)).reshape(c, s)
+        leaves = sampler.problem.likelihood.leaves
+
+        def per_leaf(u):  # one program for all leaves: a program per leaf costs ~0.1 s more each
+            values = {**fixed_j, **sampler.constrain(u)}
+            return tuple(leaf.loglike(values) for leaf in leaves)
+
+        for leaf, values in zip(leaves, jax.jit(jax.vmap(per_leaf))(flat)):
+            loglik[_unique(leaf.name, loglik)] = np.asarray(values).reshape(c, s)
     return Result.from_arrays(posterior, sample_stats=sample_stats(buffers), log_likelihood=loglik,
                               manifest=manifest, state=state)
 
