@@ -160,10 +160,11 @@ def test_maximizer_compiles_once_for_many_fits(line):
     first = maximize(m, num_starts=2, seed=1)
     second = maximize(m, draws={"a": [0.0, 0.2], "b": [0.9, 1.1]}, num_starts=2)
     assert first.best == pytest.approx(second.best, rel=1e-6)
-    # one program of the likelihood (value and gradient) served both fits: the posterior adds the
-    # prior's program to it, and the Laplace Hessian is differenced from it, so neither the
-    # x-space likelihood nor its jax.hessian was compiled
-    assert m.loglike_u._cache_size() == 1 and not hasattr(m.logpost_u, "_cache_size")
+    # one program of the likelihood (value and gradient, with the prior's terms: the problem's,
+    # which its sampler shares) served both fits, and the Laplace Hessian is differenced from it,
+    # so neither the x-space likelihood nor its jax.hessian was compiled
+    terms = m.problem.cached("terms", lambda: pytest.fail("the problem compiled no terms program"))
+    assert terms._cache_size() == 1
     assert m.loglike_x._cache_size() == 0 and m.hessian_x._cache_size() == 0
     # ... and that Hessian is the exact one (compiled here for the comparison)
     x = np.array([first.mode["a"], first.mode["b"]])

@@ -6,9 +6,10 @@ A :class:`Maximizer` holds the compiled objective of one problem (value and grad
 by construction); build it once and call :func:`maximize` as often as you like, e.g. from a
 dashboard. The maximum is a real optimization (scipy L-BFGS-B with JAX gradients) from several
 starts, drawn from the posterior draws when given, never the best draw itself. The likelihood is
-compiled once, with its gradient: the posterior adds the prior's small program to it, and the
-Laplace Hessian is differenced from that gradient (:func:`hessian_from_gradient`), so a fit
-compiles no second copy of the likelihood and no ``jax.hessian`` of it.
+compiled once, with its gradient and the prior's terms: the problem's own program
+(:meth:`Problem.terms <hicosmo_nb.inference.Problem.terms>`), which a sampler of the same problem
+shares. The Laplace Hessian is differenced from that gradient (:func:`hessian_from_gradient`), so
+a fit compiles no second copy of the likelihood and no ``jax.hessian`` of it.
 
 Laplace evidence at the posterior mode ``x*`` with ``Sigma = [-grad grad (ln L + ln pi)]^-1``::
 
@@ -38,7 +39,6 @@ import numpy as np
 
 from .. import _config  # noqa: F401  (float64)
 from ..inference import Problem
-from ..inference.priors import build_transform
 
 __all__ = ["Maximizer", "ModelFit", "build_maximizer", "maximize", "n_data", "hessian_from_gradient",
            "posterior_u"]
@@ -50,8 +50,8 @@ class Maximizer(NamedTuple):
     """Compiled pieces of one problem (see the module docstring); build with :func:`build_maximizer`."""
 
     problem: Problem
-    loglike_u: Callable        # u -> (ln L, d ln L / du), jitted
-    logpost_u: Callable        # u -> (ln L + ln pi(x), gradient): loglike_u plus the prior's program
+    loglike_u: Callable        # u -> (ln L, d ln L / du), from a compiled program
+    logpost_u: Callable        # u -> (ln L + ln pi(x), gradient), from the same program
     loglike_x: Callable        # x vector -> ln L (jitted; compiled on its first call)
     log_prior_x: Callable      # x vector -> ln pi(x) (density in x)
     to_u: Callable             # {name: value} -> u
@@ -137,7 +137,7 @@ def build_maximizer(problem: Problem) -> Maximizer:
         raise ValueError(f"build_maximizer needs an inference.Problem, got {type(problem).__name__}")
     names = problem.free
     fixed = dict(problem.fixed)
-    transform = build_transform(names, problem.priors)
+    transform = problem.transform
     dists = [problem.priors[n].distribution() for n in names]
     lk = problem.likelihood.loglike
 
@@ -151,10 +151,20 @@ def build_maximizer(problem: Problem) -> Maximizer:
         c = transform.constrain(u)
         return jnp.stack([c[n] for n in names])
 
-    loglike_u = jax.jit(jax.value_and_grad(lambda u: loglike_x(to_x(u))))
+    # ln L, ln pi and their gradients in u from the problem's one compiled program
+    # (Problem.terms, which a sampler of the same problem shares): ln pi(x(u)) is the transform's
+    # log_prior(u) less its log_jacobian(u).
+    def loglike_u(u):
+        t = problem.terms(u=u)
+        return float(t.loglike), t.dx_du * t.grad
+
+    def logpost_u(u):
+        t = problem.terms(u=u)
+        (lp, lj), (glp, glj) = t.prior, t.prior_grad
+        return float(t.loglike) + float(lp - lj), t.dx_du * t.grad + glp - glj
+
     return Maximizer(
-        problem=problem, loglike_u=loglike_u,
-        logpost_u=posterior_u(loglike_u, jax.jit(jax.value_and_grad(lambda u: log_prior_x(to_x(u))))),
+        problem=problem, loglike_u=loglike_u, logpost_u=logpost_u,
         loglike_x=jax.jit(loglike_x), log_prior_x=jax.jit(log_prior_x),
         to_u=lambda values: np.asarray(transform.unconstrain(values), dtype=float),
         to_x=jax.jit(to_x), hessian_x=jax.jit(jax.hessian(lambda x: loglike_x(x) + log_prior_x(x))))
