@@ -138,9 +138,9 @@ def _traced_likelihood():
 
 
 def test_problem_terms_are_the_potential_and_its_autodiff_gradient():
-    """Problem.terms at u: ln L, x(u), dx/du and the prior terms, composed on the host by the
-    sampler, equal the sampler's potential and jax.grad of it (one fused autodiff); at x: ln L and
-    its gradient anywhere, prior support or not."""
+    """Problem.terms at u (ln L, x(u), dx/du and the prior terms), composed on the host by the
+    sampler, equal the sampler's potential and jax.grad of it (one fused autodiff); the problem's
+    value-only Problem.loglike_x takes any x, prior support or not."""
     from hicosmo_nb.inference import TruncatedNormal
 
     lk, _ = _traced_likelihood()
@@ -152,30 +152,25 @@ def test_problem_terms_are_the_potential_and_its_autodiff_gradient():
         want_v, want_g = jax.value_and_grad(s.potential)(jax.numpy.asarray(u))
         np.testing.assert_allclose(v, float(want_v), rtol=1e-13)
         np.testing.assert_allclose(g, np.asarray(want_g), rtol=1e-11, atol=1e-13)
-        x = np.asarray(pb.terms(u=u).x)
+        x = np.asarray(pb.terms(u).x)
         vm, gm = s.value_and_grad(u, map_objective=True)  # -(ln L + ln pi(x)): no Jacobian of x(u)
         log_px = sum(float(pb.priors[n].distribution().log_prob(x[i])) for i, n in enumerate(pb.free))
         np.testing.assert_allclose(vm, -(float(lk.loglike({"a": x[0], "b": x[1], "c": x[2], "y": 0.2})) + log_px),
                                    rtol=1e-13)
         assert gm.shape == (3,) and np.all(np.isfinite(gm))
     outside = np.array([1.2, -3.0, -0.5])  # a and c outside their priors' supports
-    t = pb.terms(x=outside)
-    loglike_x = jax.value_and_grad(lambda x: lk.loglike({"a": x[0], "b": x[1], "c": x[2], "y": 0.2}))
-    want = loglike_x(jax.numpy.asarray(outside))
-    np.testing.assert_allclose(float(t.loglike), float(want[0]), rtol=1e-14)
-    np.testing.assert_allclose(t.grad, np.asarray(want[1]), rtol=1e-14)
-    with pytest.raises(ValueError, match="takes exactly one of u and x; got neither"):
-        pb.terms()
-    with pytest.raises(ValueError, match=r"x has shape \(2,\); expected \(3,\), one value per free "
+    np.testing.assert_allclose(float(pb.loglike_x(outside)),
+                               float(lk.loglike({"a": 1.2, "b": -3.0, "c": -0.5, "y": 0.2})), rtol=1e-14)
+    with pytest.raises(ValueError, match=r"u has shape \(2,\); expected \(3,\), one value per free "
                                          r"parameter \['a', 'b', 'c'\]"):
-        pb.terms(x=[0.1, 0.2])
+        pb.terms([0.1, 0.2])
 
 
-def test_unconstrained_check_and_map_search_share_one_compiled_program():
-    """The facade's check for unconstrained parameters and the MAP search (with the starting
-    points) evaluate the likelihood through one compiled program of the problem: before the first
-    chunk the likelihood has been traced once (it was traced twice, check then MAP search, when
-    each compiled its own), and the sampling program traces it once more."""
+def test_each_compiled_program_of_a_problem_is_compiled_once():
+    """The facade's check for unconstrained parameters compiles the problem's value-only program
+    (once for its 7 evaluations; its screen passes these well-constrained parameters, so no leaf
+    is looked at again); the MAP search and the chains' initial states share one program of the
+    value and gradient, and the sampling program is the third."""
     from hicosmo_nb.inference import Run, RunSettings
     from hicosmo_nb.inference.diagnostics import unconstrained
 
@@ -184,6 +179,6 @@ def test_unconstrained_check_and_map_search_share_one_compiled_program():
     traces.clear()  # making the likelihood and the problem called it to learn what it reads
     assert unconstrained(pb) == [] and len(traces) == 1
     run = Run.start(pb, key=jax.random.PRNGKey(0), settings=RunSettings(num_chains=2, num_warmup=20, num_samples=20))
-    assert len(traces) == 1  # the MAP search and the chains' initial states compiled nothing new
+    assert len(traces) == 2  # the MAP search and the initial states: one program
     run.advance(5)
-    assert len(traces) == 2  # the chunk program
+    assert len(traces) == 3  # the chunk program

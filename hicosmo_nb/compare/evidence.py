@@ -25,7 +25,6 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-import jax
 import numpy as np
 from scipy import stats
 
@@ -95,12 +94,7 @@ def nested_evidence(problem: Problem, *, nlive: int = 400, dlogz: float = 0.05, 
         raise ValueError(f"dlogz must be a positive number, got {dlogz!r}")
     names = problem.free
     ppfs = [_ppf(problem.priors[n]) for n in names]
-    fixed = dict(problem.fixed)
-    lk = problem.likelihood.loglike
-
-    @jax.jit
-    def loglike_vec(x):
-        return lk({**fixed, **{n: x[i] for i, n in enumerate(names)}})
+    loglike_vec = problem.loglike_x  # compiled once per problem (the facade's check shares it)
 
     def loglike(x):
         # numpy goes straight into the compiled call (jnp.asarray would stage a conversion

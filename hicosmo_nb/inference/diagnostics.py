@@ -288,8 +288,10 @@ def unconstrained(problem) -> list[str]:
         start[name] = default if default is not None and lo <= default <= hi else prior.center()
     point = {k: jnp.asarray(float(v)) for k, v in {**problem.fixed, **start}.items()}
 
-    def total(p):  # the problem's compiled program, which the MAP search then reuses
-        return float(problem.terms(x=[float(p[n]) for n in problem.free]).loglike)
+    loglike_x = problem.loglike_x  # compiled once per problem (nested sampling shares it)
+
+    def total(p):
+        return float(loglike_x(np.array([float(p[n]) for n in problem.free])))
 
     f0 = float(total(point))
     if not np.isfinite(f0):

@@ -3,8 +3,9 @@
 Randomness comes only from the key passed in (never from the clock).
 
 - **MAP**: BFGS (``scipy.optimize.minimize``) on ``-(log L + log prior)`` in the original
-  parameters, moved in the unconstrained coordinates and driven by the jitted value and gradient
-  (compiled once and shared with the sampler's initial state, whereas
+  parameters, moved in the unconstrained coordinates and driven by the compiled value and
+  gradient (the problem's :meth:`~.problem.Problem.terms`, compiled once and shared with the
+  sampler's initial state and with :func:`hicosmo_nb.compare.maximize`, whereas
   ``jax.scipy.optimize.minimize`` compiles a line search of its own). It starts from the
   registry defaults, else the prior centers, else the first valid of 32 prior draws.
 - **Laplace metric**: the Hessian ``H`` of the potential at the MAP (central differences of the

@@ -144,8 +144,8 @@ class Sampler:
     def value_and_grad(self, u, *, map_objective: bool = False) -> tuple[float, np.ndarray]:
         """Potential and its gradient at one unconstrained point (on the host).
 
-        From the problem's compiled :meth:`~.problem.Problem.terms` (shared with the facade's
-        check for unconstrained parameters, so a fit compiles them once). ``map_objective=True``
+        From the problem's compiled :meth:`~.problem.Problem.terms` (shared with
+        :func:`hicosmo_nb.compare.maximize`). ``map_objective=True``
         gives ``-(log L + log prior(x))`` instead, without the Jacobian of ``x(u)``: its
         minimum over ``u`` is the MAP in the original parameters.
         """

@@ -41,9 +41,8 @@ __all__ = ["Problem", "PosteriorTerms", "as_problem"]
 class PosteriorTerms(NamedTuple):
     """What :meth:`Problem.terms` returns (numpy arrays).
 
-    ``loglike`` and ``grad`` (d ln L / dx) at ``x(u)``, or at the given ``x``; ``x`` and its
-    derivative ``dx_du`` (diagonal: each parameter depends on its own coordinate) at ``u``
-    (``u = 0`` when ``x`` is given);
+    ``loglike`` and ``grad`` (d ln L / dx) at ``x(u)``; ``x`` and its derivative ``dx_du``
+    (diagonal: each parameter depends on its own coordinate) at ``u``;
     ``prior`` = ``[log_prior(u), log_jacobian(u)]`` (:class:`~.priors.Transform`) and
     ``prior_grad`` their gradients (2, d) with respect to ``u``.
     """
@@ -141,28 +140,36 @@ class Problem:
         (:func:`~.priors.build_transform` of the priors; built once per problem)."""
         return self.cached("transform", lambda: build_transform(self.free, self.priors))
 
-    def terms(self, u=None, x=None) -> PosteriorTerms:
-        """:class:`PosteriorTerms` at the unconstrained point ``u``, or the likelihood's alone at the
-        parameter values ``x`` (a vector in :attr:`free` order; may lie outside the priors).
+    @property
+    def loglike_x(self) -> Callable:
+        """``x -> ln L`` at the free parameters' values ``x`` (a vector in :attr:`free` order, which
+        may lie outside the priors), the fixed values merged in: compiled on its first call and
+        kept with the problem, so the facade's check for unconstrained parameters and nested
+        sampling (:func:`hicosmo_nb.compare.nested_evidence`) share it."""
+        return self.cached("loglike_x", self._build_loglike_x)
 
-        Both come from one program, compiled on the first call and kept with the problem: the
-        sampler's MAP search and starting points use it at ``u``, the facade's check for
-        unconstrained parameters at ``x``, so a fit compiles the likelihood's value and gradient
-        once outside its sampling program.
+    def _build_loglike_x(self) -> Callable:
+        import jax
+        import jax.numpy as jnp
+
+        names, lk = self.free, self.likelihood.loglike
+        fixed = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in self.fixed.items()}
+        return jax.jit(lambda x: lk({**fixed, **{n: x[i] for i, n in enumerate(names)}}))
+
+    def terms(self, u) -> PosteriorTerms:
+        """:class:`PosteriorTerms` at the unconstrained point ``u`` (a vector in :attr:`free` order).
+
+        One program, compiled on the first call and kept with the problem: the sampler's MAP
+        search and starting points and :func:`hicosmo_nb.compare.maximize` all use it, so a
+        problem's likelihood and gradient are compiled once outside its sampling program.
         """
-        if (u is None) == (x is None):
-            given = "both" if u is not None else "neither"
-            raise ValueError(f"Problem.terms takes exactly one of u and x; got {given}")
+        u = np.asarray(u, dtype=np.float64)
         d = len(self.free)
-        at_x = x is not None
-        u = np.zeros(d) if at_x else np.asarray(u, dtype=np.float64)
-        x = np.asarray(x, dtype=np.float64) if at_x else np.zeros(d)
-        for what, v in (("u", u), ("x", x)):
-            if v.shape != (d,):
-                raise ValueError(f"Problem.terms: {what} has shape {v.shape}; expected ({d},), one value per "
-                                 f"free parameter {list(self.free)}")
+        if u.shape != (d,):
+            raise ValueError(f"Problem.terms: u has shape {u.shape}; expected ({d},), one value per "
+                             f"free parameter {list(self.free)}")
         program = self.cached("terms", self._build_terms)
-        return PosteriorTerms(*(np.asarray(a) for a in program(u, x, at_x)))
+        return PosteriorTerms(*(np.asarray(a) for a in program(u)))
 
     def _build_terms(self) -> Callable:
         import jax
@@ -181,9 +188,9 @@ class Problem:
         def prior_terms(u):
             return jnp.stack([tr.log_prior(u), tr.log_jacobian(u)])
 
-        def program(u, x_given, at_x):
+        def program(u):
             x, dx_du = jax.jvp(x_of, (u,), (jnp.ones_like(u),))  # x_i depends on u_i alone
-            ll, grad = jax.value_and_grad(loglike)(jnp.where(at_x, x_given, x))
+            ll, grad = jax.value_and_grad(loglike)(x)
             return ll, grad, x, dx_du, prior_terms(u), jax.jacrev(prior_terms)(u)
 
         return jax.jit(program)
