@@ -148,13 +148,18 @@ class Problem:
         sampling (:func:`hicosmo_nb.compare.nested_evidence`) share it."""
         return self.cached("loglike_x", self._build_loglike_x)
 
-    def _build_loglike_x(self) -> Callable:
-        import jax
+    def _loglike_of_x(self) -> Callable:
+        """``x -> ln L`` (not compiled): the function both programs below compile."""
         import jax.numpy as jnp
 
         names, lk = self.free, self.likelihood.loglike
         fixed = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in self.fixed.items()}
-        return jax.jit(lambda x: lk({**fixed, **{n: x[i] for i, n in enumerate(names)}}))
+        return lambda x: lk({**fixed, **{n: x[i] for i, n in enumerate(names)}})
+
+    def _build_loglike_x(self) -> Callable:
+        import jax
+
+        return jax.jit(self._loglike_of_x())
 
     def terms(self, u) -> PosteriorTerms:
         """:class:`PosteriorTerms` at the unconstrained point ``u`` (a vector in :attr:`free` order).
@@ -175,11 +180,7 @@ class Problem:
         import jax
         import jax.numpy as jnp
 
-        names, lk, tr = self.free, self.likelihood.loglike, self.transform
-        fixed = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in self.fixed.items()}
-
-        def loglike(x):
-            return lk({**fixed, **{n: x[i] for i, n in enumerate(names)}})
+        names, tr, loglike = self.free, self.transform, self._loglike_of_x()
 
         def x_of(u):
             c = tr.constrain(u)
