@@ -136,13 +136,9 @@ def build_maximizer(problem: Problem) -> Maximizer:
     if not isinstance(problem, Problem):
         raise ValueError(f"build_maximizer needs an inference.Problem, got {type(problem).__name__}")
     names = problem.free
-    fixed = dict(problem.fixed)
     transform = problem.transform
     dists = [problem.priors[n].distribution() for n in names]
-    lk = problem.likelihood.loglike
-
-    def loglike_x(x):
-        return lk({**fixed, **{n: x[i] for i, n in enumerate(names)}})
+    loglike_x = problem.loglike_x  # the problem's value-only program (its check's and nested sampling's)
 
     def log_prior_x(x):
         return sum(d.log_prob(x[i]) for i, d in enumerate(dists))
@@ -165,7 +161,7 @@ def build_maximizer(problem: Problem) -> Maximizer:
 
     return Maximizer(
         problem=problem, loglike_u=loglike_u, logpost_u=logpost_u,
-        loglike_x=jax.jit(loglike_x), log_prior_x=jax.jit(log_prior_x),
+        loglike_x=loglike_x, log_prior_x=jax.jit(log_prior_x),
         to_u=lambda values: np.asarray(transform.unconstrain(values), dtype=float),
         to_x=jax.jit(to_x), hessian_x=jax.jit(jax.hessian(lambda x: loglike_x(x) + log_prior_x(x))))
 
