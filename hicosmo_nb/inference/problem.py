@@ -144,8 +144,9 @@ class Problem:
     def loglike_x(self) -> Callable:
         """``x -> ln L`` at the free parameters' values ``x`` (a vector in :attr:`free` order, which
         may lie outside the priors), the fixed values merged in: compiled on its first call and
-        kept with the problem, so the facade's check for unconstrained parameters and nested
-        sampling (:func:`hicosmo_nb.compare.nested_evidence`) share it."""
+        kept with the problem, so the facade's check for unconstrained parameters, nested
+        sampling (:func:`hicosmo_nb.compare.nested_evidence`) and the x-space ln L of
+        :func:`hicosmo_nb.compare.build_maximizer` share it."""
         return self.cached("loglike_x", self._build_loglike_x)
 
     def _loglike_of_x(self) -> Callable:
